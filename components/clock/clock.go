@@ -1,0 +1,121 @@
+// Package clock is the lab clock: the one source of time that every component
+// stamps events with and sleeps on.
+//
+// A lab runs in real time, but at an adjustable speed: at 0.25x a 20 ms service
+// time takes 80 ms of wall time (slow motion for a room to follow); at 10x a 30 s
+// cache TTL passes in 3 s. Lab time is
+//
+//	lab = labBase + (wall − wallBase) × speed
+//
+// and every speed change re-bases both, so lab time never jumps. Sleepers wait
+// for a lab-time deadline, not a duration: a sleeper that is woken late never
+// pushes the next deadline back, so timer overshoot cannot accumulate, and a
+// speed change wakes every sleeper to re-aim at its deadline at the new speed.
+//
+// The idea is the "virtual clock" that discrete-event simulators and
+// testing/synctest's fake time are built on, here with a real-time anchor.
+package clock
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// MinSpeed and MaxSpeed bound the speed factor a lab accepts.
+const (
+	MinSpeed = 0.1
+	MaxSpeed = 20
+)
+
+// Clock is a lab clock. It is safe for concurrent use; Now is lock-free.
+type Clock struct {
+	mu    sync.Mutex // serialises SetSpeed
+	state atomic.Pointer[epoch]
+}
+
+// epoch is one stretch of constant speed. It is immutable once published.
+type epoch struct {
+	wall    time.Time
+	lab     time.Time
+	speed   float64
+	changed chan struct{} // closed when this epoch ends
+}
+
+// New returns a clock whose lab time starts now and runs at speed
+// (clamped to [MinSpeed, MaxSpeed]).
+func New(speed float64) *Clock {
+	now := time.Now()
+	c := &Clock{}
+	c.state.Store(&epoch{wall: now, lab: now, speed: clamp(speed), changed: make(chan struct{})})
+	return c
+}
+
+func clamp(x float64) float64 {
+	switch {
+	case x != x || x < MinSpeed: // NaN too
+		return MinSpeed
+	case x > MaxSpeed:
+		return MaxSpeed
+	}
+	return x
+}
+
+// Now returns the current lab time.
+func (c *Clock) Now() time.Time {
+	e := c.state.Load()
+	return e.at(time.Now())
+}
+
+func (e *epoch) at(wall time.Time) time.Time {
+	return e.lab.Add(time.Duration(float64(wall.Sub(e.wall)) * e.speed))
+}
+
+// Speed returns the current speed factor.
+func (c *Clock) Speed() float64 { return c.state.Load().speed }
+
+// SetSpeed changes the speed factor (clamped to [MinSpeed, MaxSpeed]) without
+// a jump in lab time, and wakes every sleeper so it re-aims at its deadline.
+func (c *Clock) SetSpeed(x float64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.state.Load()
+	wall := time.Now()
+	c.state.Store(&epoch{wall: wall, lab: old.at(wall), speed: clamp(x), changed: make(chan struct{})})
+	close(old.changed)
+}
+
+// Wall converts a lab duration to the wall-clock duration it takes at the
+// current speed.
+func (c *Clock) Wall(d time.Duration) time.Duration {
+	return time.Duration(float64(d) / c.state.Load().speed)
+}
+
+// Sleep pauses for d of lab time, or until done is closed. It reports whether
+// the full duration elapsed. A nil done never closes.
+func (c *Clock) Sleep(d time.Duration, done <-chan struct{}) bool {
+	return c.SleepUntil(c.Now().Add(d), done)
+}
+
+// SleepUntil pauses until lab time reaches deadline, or until done is closed.
+// It reports whether the deadline was reached. A deadline in the past returns
+// at once, which is what lets a late sleeper catch up instead of drifting.
+func (c *Clock) SleepUntil(deadline time.Time, done <-chan struct{}) bool {
+	for {
+		e := c.state.Load()
+		wall := time.Now()
+		left := deadline.Sub(e.at(wall))
+		if left <= 0 {
+			return true
+		}
+		t := time.NewTimer(time.Duration(float64(left) / e.speed))
+		select {
+		case <-t.C:
+		case <-e.changed:
+			t.Stop()
+		case <-done:
+			t.Stop()
+			return false
+		}
+	}
+}
