@@ -17,6 +17,7 @@
 package clock
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -108,7 +109,9 @@ func (c *Clock) SleepUntil(deadline time.Time, done <-chan struct{}) bool {
 		if left <= 0 {
 			return true
 		}
-		t := time.NewTimer(time.Duration(float64(left) / e.speed))
+		// Round up: a wall timer of 0 would not let fake (synctest) time
+		// move, and a deadline between ticks would be retried forever.
+		t := time.NewTimer(time.Duration(math.Ceil(float64(left) / e.speed)))
 		select {
 		case <-t.C:
 		case <-e.changed:

@@ -93,3 +93,16 @@ func BenchmarkNow(b *testing.B) {
 		c.Now()
 	}
 }
+
+// A deadline that is not a whole number of wall nanoseconds away at the
+// current speed must still be reached (it once computed a 0 ns timer and
+// spun forever under synctest).
+func TestSleepUntilOffTickAtSpeed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := New(10)
+		deadline := c.Now().Add(5*time.Millisecond + 3)
+		if !c.SleepUntil(deadline, nil) || c.Now().Before(deadline) {
+			t.Fatal("woke before an off-tick deadline")
+		}
+	})
+}

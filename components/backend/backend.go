@@ -1,0 +1,357 @@
+package backend
+
+import (
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/scalelab/scalelab/components/clock"
+)
+
+// Limits and defaults for Settings.
+const (
+	DefaultWorkers   = 4
+	MaxWorkers       = 1024
+	DefaultQueueSize = 64
+	MaxQueueSize     = 65536
+)
+
+// Settings configures a Backend. The zero value is a usable backend with
+// 4 workers, no accept queue (QueueSize 0: busy means rejected) and instant
+// (const:0) service on a fresh speed-1 clock. Set QueueSize -1 for the
+// default 64-place queue.
+type Settings struct {
+	Name string // shown in Stats and Events
+	// Workers is the number of requests served at once: threads, processes.
+	// Default 4 when <= 0; at most MaxWorkers.
+	Workers int
+	// QueueSize is the accept queue's capacity (the listen backlog,
+	// Tomcat's acceptCount). 0 is allowed: no waiting room, only an idle
+	// worker accepts. Default 64 when < 0; at most MaxQueueSize.
+	QueueSize int
+	Service   Dist         // service-time distribution; zero value const:0
+	Clock     *clock.Clock // lab clock; default clock.New(1)
+	// Seed seeds worker i's random source as PCG(Seed, i), so a run
+	// replays exactly given the same order of requests.
+	Seed uint64
+	// OnEvent, if set, is called on every health change, after the backend
+	// has unlocked, on the goroutine that made the change.
+	OnEvent func(Event)
+}
+
+// Stats is a snapshot of a backend, cheap enough to take ten times a second.
+//
+// Accepted requests end as Completed, Refused (the backend was killed while
+// they queued), stopped, or are still Queued/Busy. Completed counts every job
+// a worker finished, whatever the answer: Errors and Timeouts are parts of
+// it, and Completed − Errors − Timeouts succeeded.
+type Stats struct {
+	Name      string
+	Health    Health
+	Service   Dist
+	Slow      time.Duration // injected extra latency
+	ErrorRate float64       // injected failure probability
+	Workers   int           // configured worker count
+	Busy      int           // workers holding a job (may exceed Workers briefly after a shrink)
+	Queued    int           // jobs waiting in the accept queue
+	QueueCap  int           // accept queue capacity
+	Accepted  uint64        // admitted to the queue
+	Rejected  uint64        // turned away: queue full (ErrRejected)
+	Refused   uint64        // turned away or dropped while down (ErrDown)
+	Completed uint64        // finished by a worker, success or not
+	Errors    uint64        // injected and handler errors
+	Timeouts  uint64        // callers that gave up before the answer
+	// QueueWaitTotal and ServiceTotal sum, over Completed jobs, the time
+	// spent queued and the time a worker was occupied (for a timed-out job,
+	// until the server finished, not until the caller left). Divide by
+	// Completed for the means; ServiceTotal over Workers × elapsed is the
+	// utilisation ρ.
+	QueueWaitTotal, ServiceTotal time.Duration
+}
+
+// Backend is a running worker-pool server. Its methods are safe for
+// concurrent use. Create it with New and end it with Stop.
+type Backend struct {
+	name    string
+	clock   *clock.Clock
+	seed    uint64
+	onEvent func(Event)
+	stop    chan struct{} // closed by Stop
+	replies sync.Pool     // chan Result, one per Do in flight
+	wg      sync.WaitGroup
+
+	mu       sync.Mutex
+	cond     sync.Cond // a job was queued, the pool shrank, or Stop
+	queue    fifo
+	workers  []*worker // every worker slot ever started, by number
+	target   int       // configured worker count
+	busy     int
+	queueCap int
+	conf     conf
+	stopped  bool
+	st       Stats // counters only; the rest is filled in by Stats
+}
+
+// conf is the part of the configuration a worker reads when it takes a job.
+type conf struct {
+	down    bool
+	hang    *gate // nil unless hung
+	slow    time.Duration
+	errRate float64
+	service Dist
+}
+
+// gate holds hung workers until SetHang(false) closes open.
+type gate struct {
+	open     chan struct{}
+	openedAt time.Time // lab time of the unhang; written before open closes
+}
+
+// New starts a backend with s's settings (out-of-range values clamped to
+// the documented defaults and limits). Its workers run until Stop.
+func New(s Settings) *Backend {
+	if s.Clock == nil {
+		s.Clock = clock.New(1)
+	}
+	if s.Workers <= 0 {
+		s.Workers = DefaultWorkers
+	}
+	if s.QueueSize < 0 {
+		s.QueueSize = DefaultQueueSize
+	}
+	b := &Backend{
+		name:     s.Name,
+		clock:    s.Clock,
+		seed:     s.Seed,
+		onEvent:  s.OnEvent,
+		stop:     make(chan struct{}),
+		queueCap: min(s.QueueSize, MaxQueueSize),
+		conf:     conf{service: s.Service.clamped()},
+	}
+	b.cond.L = &b.mu
+	b.replies.New = func() any { return make(chan Result, 1) }
+	b.mu.Lock()
+	b.resizeLocked(min(s.Workers, MaxWorkers))
+	b.mu.Unlock()
+	return b
+}
+
+// Name returns the backend's name.
+func (b *Backend) Name() string { return b.name }
+
+// Submit offers req and returns at once; done receives the Result exactly
+// once: from a worker, from Stop for a job still queued, or inline (before
+// Submit returns) when the request is refused, rejected or the backend is
+// stopped. A nil done discards the result. Submit costs one lock and no
+// allocation.
+func (b *Backend) Submit(req Request, done func(Result)) {
+	if res, queued := b.enqueue(req, done, nil); !queued && done != nil {
+		done(res)
+	}
+}
+
+// Do offers req and blocks until its Result. It allocates nothing in the
+// steady state (reply channels are pooled).
+func (b *Backend) Do(req Request) Result {
+	ch := b.replies.Get().(chan Result)
+	res, queued := b.enqueue(req, nil, ch)
+	if queued {
+		res = <-ch
+	}
+	b.replies.Put(ch)
+	return res
+}
+
+// enqueue admits req or says why not. Admission is the M/M/c/K rule: a job
+// may wait if the queue has room beyond the jobs that idle workers are about
+// to take, so with QueueSize 0 only an idle worker accepts.
+func (b *Backend) enqueue(req Request, done func(Result), reply chan Result) (Result, bool) {
+	if req.Arrive.IsZero() {
+		req.Arrive = b.clock.Now()
+	}
+	req.Timeout = max(req.Timeout, 0)
+	var err error
+	b.mu.Lock()
+	switch {
+	case b.stopped:
+		err = ErrStopped
+	case b.conf.down:
+		err = ErrDown
+		b.st.Refused++
+	case b.queue.len() >= b.queueCap+max(0, b.target-b.busy):
+		err = ErrRejected
+		b.st.Rejected++
+	default:
+		b.queue.push(job{req: req, done: done, reply: reply})
+		b.st.Accepted++
+		b.mu.Unlock()
+		b.cond.Signal()
+		return Result{}, true
+	}
+	b.mu.Unlock()
+	return Result{Start: req.Arrive, End: req.Arrive, Worker: -1, Err: err}, false
+}
+
+// run is worker w's loop: take a job, serve it, account for it, deliver.
+// The answer to one job is delivered after the worker has already taken the
+// next (or found none), so a caller who hears back and submits again sees
+// the worker free.
+func (b *Backend) run(w *worker) {
+	defer b.wg.Done()
+	var last job // answered job not yet delivered, if lastRes is set
+	var lastRes Result
+	pending := false
+	var j job // the job in hand; declared once so it is not allocated per job
+	var ok bool
+	deliver := func() {
+		if pending {
+			last.send(lastRes)
+			last, pending = job{}, false
+		}
+	}
+	b.mu.Lock()
+	for {
+		if b.stopped || w.id >= b.target {
+			w.alive = false
+			if b.queue.len() > 0 {
+				b.cond.Signal() // hand on a wake-up this worker may have used
+			}
+			b.mu.Unlock()
+			deliver()
+			return
+		}
+		j, ok = b.queue.pop()
+		if !ok {
+			if pending {
+				b.mu.Unlock()
+				deliver()
+				b.mu.Lock()
+			} else {
+				b.cond.Wait()
+			}
+			continue
+		}
+		b.busy++
+		cf := b.conf
+		b.mu.Unlock()
+		deliver()
+		o := w.serve(b.clock, b.stop, &j, cf, b.early)
+		b.mu.Lock()
+		b.busy--
+		b.account(o)
+		if !o.sent {
+			last, lastRes, pending = j, o.res, true
+		}
+	}
+}
+
+// early delivers a timeout to a caller while the worker keeps working.
+func (b *Backend) early(j *job, r Result) {
+	b.mu.Lock()
+	b.st.Timeouts++
+	b.mu.Unlock()
+	j.send(r)
+}
+
+// account adds a served job to the counters. Called with b.mu held.
+func (b *Backend) account(o outcome) {
+	switch o.kind {
+	case refused:
+		b.st.Refused++
+	case served:
+		b.st.Completed++
+		b.st.QueueWaitTotal += o.queueWait
+		b.st.ServiceTotal += o.busy
+		switch {
+		case o.timedOut:
+			if !o.sent {
+				b.st.Timeouts++
+			}
+		case o.res.Err != nil:
+			b.st.Errors++
+		}
+	}
+}
+
+// resizeLocked sets the worker count to n, starting workers for empty slots
+// and waking idle ones so that surplus workers exit. Called with b.mu held.
+func (b *Backend) resizeLocked(n int) {
+	b.target = n
+	for i := range n {
+		if i == len(b.workers) {
+			b.workers = append(b.workers, &worker{id: i, rng: rand.New(rand.NewPCG(b.seed, uint64(i)))})
+		}
+		if w := b.workers[i]; !w.alive && !b.stopped {
+			w.alive = true
+			b.wg.Add(1)
+			go b.run(w)
+		}
+	}
+	b.cond.Broadcast()
+}
+
+// SetWorkers changes the worker count live, clamped to 1..MaxWorkers.
+// Growing starts workers at once; shrinking lets surplus workers finish
+// their current job and exit.
+func (b *Backend) SetWorkers(n int) {
+	b.mu.Lock()
+	b.resizeLocked(min(max(n, 1), MaxWorkers))
+	b.mu.Unlock()
+}
+
+// SetQueueSize changes the accept queue's capacity live, clamped to
+// 0..MaxQueueSize. Jobs already queued beyond a smaller capacity stay and
+// are served; new ones are rejected until the queue drains below it.
+func (b *Backend) SetQueueSize(n int) {
+	b.mu.Lock()
+	b.queueCap = min(max(n, 0), MaxQueueSize)
+	b.mu.Unlock()
+}
+
+// SetService changes the service-time distribution for jobs not yet started.
+func (b *Backend) SetService(d Dist) {
+	b.mu.Lock()
+	b.conf.service = d.clamped()
+	b.mu.Unlock()
+}
+
+// Stats returns a snapshot of the backend's configuration and counters.
+func (b *Backend) Stats() Stats {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.st
+	s.Name = b.name
+	s.Health = b.conf.health()
+	s.Service = b.conf.service
+	s.Slow = b.conf.slow
+	s.ErrorRate = b.conf.errRate
+	s.Workers = b.target
+	s.Busy = b.busy
+	s.Queued = b.queue.len()
+	s.QueueCap = b.queueCap
+	return s
+}
+
+// Stop shuts the backend down: queued jobs get ErrStopped at once, jobs in
+// service or hung get ErrStopped as their worker wakes, and Stop returns when
+// every worker has exited (a Handler still running is waited for). Later
+// requests get ErrStopped inline. Stop is idempotent.
+func (b *Backend) Stop() {
+	var drained []job
+	b.mu.Lock()
+	if !b.stopped {
+		b.stopped = true
+		for j, ok := b.queue.pop(); ok; j, ok = b.queue.pop() {
+			drained = append(drained, j)
+		}
+		close(b.stop)
+		b.cond.Broadcast()
+	}
+	now := b.clock.Now()
+	b.mu.Unlock()
+	for _, j := range drained {
+		end := later(now, j.req.Arrive)
+		j.send(Result{Start: end, End: end, QueueWait: end.Sub(j.req.Arrive), Worker: -1, Err: ErrStopped})
+	}
+	b.wg.Wait()
+}
