@@ -1,0 +1,160 @@
+package trace
+
+// Spans and the Trace that collects them: the OpenTelemetry span model, reduced
+// to what a lab needs (finished spans recorded after the fact, no live spans).
+
+import (
+	"slices"
+	"time"
+)
+
+// Attr is one key=value annotation on a span, such as {"cache", "miss"}.
+type Attr struct{ Key, Value string }
+
+// Span is one timed piece of work within a trace: a hop to a backend, a cache
+// lookup, a database query. Parent is the span that caused it; the root span
+// has no parent. Err is the error text if the work failed, or "".
+type Span struct {
+	TraceID    TraceID
+	SpanID     SpanID
+	Parent     SpanID
+	Name       string
+	Start, End time.Time
+	Attrs      []Attr
+	Err        string
+}
+
+// Duration is End − Start.
+func (s Span) Duration() time.Duration { return s.End.Sub(s.Start) }
+
+// Trace collects the spans of one sampled request. It is built by one
+// goroutine at a time (hand it along with the request, not across goroutines
+// at once), and every method is a no-op on a nil *Trace — which is what
+// Tracer.Start returns for a request that was not sampled — so callers never
+// need to check.
+type Trace struct {
+	tracer *Tracer
+	spans  []Span // spans[0] is the root
+	attrs  []Attr // one arena for every span's attributes
+	nextID uint64 // span ids drawn so far
+	done   bool
+
+	// Inline storage so that a typical trace costs one allocation.
+	spanBuf [inlineSpans]Span
+	attrBuf [inlineAttrs]Attr
+}
+
+const (
+	inlineSpans = 6
+	inlineAttrs = 8
+)
+
+// ID returns the trace's id, or the zero id for a nil Trace.
+func (tr *Trace) ID() TraceID {
+	if tr == nil {
+		return TraceID{}
+	}
+	return tr.spans[0].TraceID
+}
+
+// Root returns the root span's id, or the zero id for a nil Trace.
+func (tr *Trace) Root() SpanID {
+	if tr == nil {
+		return SpanID{}
+	}
+	return tr.spans[0].SpanID
+}
+
+// Traceparent returns the W3C traceparent header for a call made from span
+// (the root if span is zero), marked sampled; "" for a nil Trace.
+func (tr *Trace) Traceparent(span SpanID) string {
+	if tr == nil {
+		return ""
+	}
+	if !span.IsValid() {
+		span = tr.Root()
+	}
+	return Traceparent(tr.ID(), span, true)
+}
+
+// Span records a finished child span and returns its id, so later spans can
+// name it as their parent. A zero parent means the root. The attributes are
+// copied. After Finish, or on a nil Trace, it records nothing and returns the
+// zero id. Cost: amortised no allocation for the first few spans.
+func (tr *Trace) Span(name string, parent SpanID, start, end time.Time, err error, attrs ...Attr) SpanID {
+	if tr == nil || tr.done {
+		return SpanID{}
+	}
+	if !parent.IsValid() {
+		parent = tr.Root()
+	}
+	id := tr.newSpanID()
+	tr.spans = append(tr.spans, Span{
+		TraceID: tr.ID(),
+		SpanID:  id,
+		Parent:  parent,
+		Name:    name,
+		Start:   start,
+		End:     end,
+		Attrs:   tr.keep(attrs),
+		Err:     errText(err),
+	})
+	return id
+}
+
+// Finish ends the root span at end (failed if err is non-nil) and publishes
+// the trace to its tracer's ring of recent traces. From then on the trace is
+// immutable; a second Finish, like any Span after it, does nothing.
+func (tr *Trace) Finish(end time.Time, err error) {
+	if tr == nil || tr.done {
+		return
+	}
+	tr.done = true
+	root := &tr.spans[0]
+	root.End = end
+	root.Err = errText(err)
+	slices.SortStableFunc(tr.spans[1:], func(a, b Span) int { return a.Start.Compare(b.Start) })
+	f := Finished{
+		ID:       root.TraceID,
+		Root:     *root,
+		Spans:    slices.Clip(tr.spans),
+		Duration: root.Duration(),
+	}
+	for i := range tr.spans {
+		f.Err = f.Err || tr.spans[i].Err != ""
+	}
+	tr.tracer.publish(f)
+}
+
+// newSpanID derives the next span id from the trace id, so a trace's span ids
+// do not depend on what other goroutines are doing. The mix is a bijection,
+// so ids within a trace are distinct (bar the one input mapped to zero).
+func (tr *Trace) newSpanID() SpanID {
+	tid := tr.spans[0].TraceID
+	tr.nextID++
+	x := mix(be64(tid[8:]) ^ be64(tid[:8]) + tr.nextID*golden)
+	if x == 0 {
+		x = 1
+	}
+	var id SpanID
+	putBE64(id[:], x)
+	return id
+}
+
+// keep copies attrs into the trace's arena and returns the copy, clipped so
+// that an append by a reader can never write into a neighbour's attributes.
+func (tr *Trace) keep(attrs []Attr) []Attr {
+	if len(attrs) == 0 {
+		return nil
+	}
+	n := len(tr.attrs)
+	tr.attrs = append(tr.attrs, attrs...)
+	return tr.attrs[n:len(tr.attrs):len(tr.attrs)]
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
