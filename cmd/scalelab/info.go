@@ -1,0 +1,89 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scalelab/scalelab/lab"
+)
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func newMetricsCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "metrics",
+		Short: "List every metric name with its unit and meaning",
+		Long: `Metrics lists the names expect lines, panels and logs use. A name with a
+label is written like lb.routed{backend=web-1}. Rates are over the last lab
+second; percentiles, means and ratios over the last five.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if asJSON {
+				return printJSON(cmd.OutOrStdout(), lab.Metrics)
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
+			for _, m := range lab.Metrics {
+				name := m.Name
+				if m.Label != "" {
+					name += "{" + m.Label + "=…}"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", name, m.Unit, m.Meaning)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	return cmd
+}
+
+func newCommandsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "commands [NAME]",
+		Short: "Describe the command language used by scripts, the command bar and lessons",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			out := cmd.OutOrStdout()
+			for _, s := range lab.Specs() {
+				if len(args) == 1 && s.Name != args[0] {
+					continue
+				}
+				fmt.Fprintf(out, "%s\n    %s\n    e.g. %s\n", s.Usage, s.Summary, s.Example)
+				if len(args) == 1 {
+					return nil
+				}
+			}
+			if len(args) == 1 {
+				return usageError("unknown command %q (run `scalelab commands` for the list)", args[0])
+			}
+			return nil
+		},
+	}
+}
+
+func newPresetsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "presets",
+		Short: "List the topology presets",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
+			for _, name := range lab.PresetNames() {
+				p, err := lab.LoadPreset(name)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(tw, "%s\t%s\n", name, p.Description)
+			}
+			return tw.Flush()
+		},
+	}
+}

@@ -1,0 +1,52 @@
+// Command scalelab is a terminal teaching lab for scalable web architecture:
+// real load balancers, caches, shards, a queue, a circuit breaker and a
+// tracer run as goroutines in this process while you inject load and faults
+// and watch what they do.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// exitError carries a process exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+// usageError is a bad flag or argument: exit code 2.
+func usageError(format string, v ...any) error {
+	return &exitError{2, fmt.Errorf(format, v...)}
+}
+
+func main() {
+	root := newRoot()
+	if err := root.Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "scalelab:", err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
+		os.Exit(2) // cobra's own flag and argument errors
+	}
+}
+
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "scalelab",
+		Short: "A terminal lab for seeing how scalable systems behave",
+		Long: `scalelab runs real components — load balancers, caches, shards, a queue,
+a circuit breaker, a tracer — as live goroutines, drives load through them,
+injects faults, and measures everything it shows.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newRunCmd(), newBenchCmd(), newMetricsCmd(), newCommandsCmd(), newPresetsCmd())
+	return root
+}

@@ -1,0 +1,365 @@
+// Package lab is the scalelab engine: it builds a topology of live
+// components from a preset, drives load through it, injects faults, keeps the
+// lab clock, measures everything into a metrics registry and runs the
+// command language that scripts, the TUI, lessons and replay all speak.
+//
+// Nothing here draws: the TUI reads Snapshot and subscribes to the Bus.
+package lab
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/scalelab/scalelab/components/backend"
+	"github.com/scalelab/scalelab/components/balancer"
+	"github.com/scalelab/scalelab/components/breaker"
+	"github.com/scalelab/scalelab/components/cache"
+	"github.com/scalelab/scalelab/components/clock"
+	"github.com/scalelab/scalelab/components/queue"
+	"github.com/scalelab/scalelab/components/shard"
+	"github.com/scalelab/scalelab/components/trace"
+)
+
+// Config is how a lab starts. Zero values: preset "shop", seed 1, speed 1,
+// MaxRate DefaultMaxRate.
+type Config struct {
+	Preset  *Preset // nil: the shop preset
+	Seed    uint64
+	Speed   float64
+	MaxRate float64 // the highest load rate a command may ask for
+}
+
+// DefaultMaxRate is the load cap: about what the lab can sustain end to end
+// on a small machine (see `scalelab bench`).
+const DefaultMaxRate = 200_000
+
+// writesTopic is the queue topic web servers publish writes to.
+const writesTopic = "writes"
+
+// Lab is one running topology. It is safe for concurrent use.
+type Lab struct {
+	cfg    Config
+	preset *Preset
+	clock  *clock.Clock
+	start  time.Time
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	once   sync.Once
+
+	Bus *Bus
+	reg *Registry
+	m   labMetrics
+
+	lb        *balancer.Balancer
+	tracer    *trace.Tracer
+	cache     *cache.Cache[uint64, uint64]       // nil without a cache tier
+	behind    *cache.BehindQueue[uint64, uint64] // write-behind flusher; nil without a cache
+	mode      atomic.Int32                       // cache.Mode
+	cluster   *shard.Cluster[uint64]             // nil without a db tier
+	broker    *queue.Broker                      // nil without a queue
+	breaker   *breaker.Breaker                   // nil without payments
+	trips     atomic.Uint64                      // times the breaker opened
+	queueConf queue.TopicConfig
+	payments  *server
+
+	mu      sync.RWMutex // guards the server tables below (rarely written)
+	webs    []*server    // by balancer index
+	servers map[string]*server
+	nextDB  int
+
+	versions atomic.Uint64   // write versions, to detect stale reads
+	latest   []atomic.Uint64 // newest version written per key
+
+	load   *generator
+	health *healthChecker
+	pool   sync.Pool // *request
+}
+
+// server is a backend and the lab's measurements of it.
+type server struct {
+	b    *backend.Backend
+	role string // web, db, payments
+	lat  *Histogram
+	// db shards only
+	reads, writes *Counter
+}
+
+// labMetrics are the counters and histograms the request path records into,
+// resolved once so recording never touches the registry lock.
+type labMetrics struct {
+	requests, errors, unroutable, arrivals *Counter
+	hits, misses, reads, stale             *Counter
+	sampled                                *Counter
+	latency                                *Histogram
+}
+
+// New builds and starts a lab. Stop it when done.
+func New(cfg Config) (*Lab, error) {
+	if cfg.Preset == nil {
+		p, err := LoadPreset("shop")
+		if err != nil {
+			return nil, err
+		}
+		cfg.Preset = p
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = 1
+	}
+	if cfg.Speed == 0 {
+		cfg.Speed = 1
+	}
+	if cfg.Speed < clock.MinSpeed || cfg.Speed > clock.MaxSpeed {
+		return nil, fmt.Errorf("speed %gx is out of range %gx..%gx", cfg.Speed, clock.MinSpeed, clock.MaxSpeed)
+	}
+	if cfg.MaxRate <= 0 {
+		cfg.MaxRate = DefaultMaxRate
+	}
+	p := cfg.Preset
+	if err := p.validate(); err != nil {
+		return nil, fmt.Errorf("preset %s: %w", p.Name, err)
+	}
+	clk := clock.New(cfg.Speed)
+	l := &Lab{
+		cfg: cfg, preset: p, clock: clk, start: clk.Now(), stop: make(chan struct{}),
+		Bus: &Bus{}, reg: NewRegistry(), servers: map[string]*server{},
+		latest: make([]atomic.Uint64, p.Keys),
+	}
+	l.pool.New = func() any { r := &request{lab: l}; r.bind(); return r }
+	l.m = labMetrics{
+		requests: l.reg.Counter("requests"), errors: l.reg.Counter("errors"),
+		unroutable: l.reg.Counter("unroutable"), arrivals: l.reg.Counter("arrivals"),
+		hits: l.reg.Counter("cache.hits"), misses: l.reg.Counter("cache.misses"),
+		reads: l.reg.Counter("reads"), stale: l.reg.Counter("stale"),
+		sampled: l.reg.Counter("trace.sampled"), latency: l.reg.Histogram("latency"),
+	}
+	l.tracer = trace.New(trace.Settings{SampleRate: p.Trace.Sample, Keep: 200, Seed: cfg.Seed})
+
+	// Web tier behind the balancer.
+	policy, _ := balancer.NewPolicy(p.Balancer, cfg.Seed)
+	l.lb = balancer.New(policy)
+	for i := 1; i <= p.Web.Count; i++ {
+		if err := l.addWeb(fmt.Sprintf("web-%d", i), p.Web); err != nil {
+			return nil, err
+		}
+	}
+
+	// Database shards, cache, queue, payments.
+	if p.DB != nil {
+		strat, _ := shard.NewStrategy(p.Shard.Strategy, p.Shard.VNodes, uint64(p.Keys))
+		var names []string
+		for i := 1; i <= p.DB.Count; i++ {
+			names = append(names, l.addDB())
+		}
+		l.cluster = shard.NewCluster[uint64](strat, names...)
+		for k := 0; k < p.Keys; k++ { // every key exists, at version 0
+			l.cluster.Put(uint64(k), 0)
+		}
+	}
+	if p.Cache != nil {
+		l.cache = cache.New[uint64, uint64](cache.Settings{Capacity: p.Cache.Size, TTL: time.Duration(p.Cache.TTL), Now: clk.Now})
+		mode, _ := cache.ParseMode(p.Cache.Mode)
+		l.mode.Store(int32(mode))
+		l.behind = l.newWriteBehind(time.Duration(p.Cache.Delay))
+	}
+	if p.Queue != nil {
+		l.broker = queue.NewBroker(queue.Settings{Clock: clk, OnEvent: l.onQueueEvent})
+		full, _ := queue.ParseFullPolicy(p.Queue.Full)
+		l.queueConf = queue.TopicConfig{
+			Capacity: p.Queue.Capacity, WhenFull: full, MaxAttempts: p.Queue.Attempts, RetryDelay: time.Duration(p.Queue.Retry),
+		}
+		if err := l.broker.CreateTopic(writesTopic, l.queueConf); err != nil {
+			return nil, err
+		}
+		if err := l.broker.Subscribe(writesTopic, p.Queue.Consumers, l.consumeWrite); err != nil {
+			return nil, err
+		}
+	}
+	if pc := p.Payments; pc != nil {
+		l.payments = l.newServer("payments", "payments", pc.ServerConf)
+		l.breaker = breaker.New(breaker.Settings{
+			Name: "payments", Threshold: pc.Threshold, OpenFor: time.Duration(pc.Open), HalfOpenMax: pc.Trials,
+			Now: clk.Now, OnStateChange: l.onBreakerChange,
+		})
+	}
+	l.registerSeries()
+
+	l.load = newGenerator(l)
+	l.health = newHealthChecker(l, p.Health)
+	l.reg.Sample(l.start)
+	l.wg.Add(3)
+	go l.sampler()
+	go l.load.run()
+	go l.health.run()
+	return l, nil
+}
+
+func (l *Lab) newServer(name, role string, c ServerConf) *server {
+	s := &server{role: role, lat: l.reg.Histogram("backend.latency{" + name + "}")}
+	s.b = backend.New(backend.Settings{
+		Name: name, Workers: c.Workers, QueueSize: c.Queue, Service: c.dist, Clock: l.clock,
+		Seed: l.cfg.Seed ^ hashName(name), OnEvent: l.onBackendEvent,
+	})
+	l.mu.Lock()
+	l.servers[name] = s
+	l.mu.Unlock()
+	return s
+}
+
+func (l *Lab) addWeb(name string, c ServerConf) error {
+	s := l.newServer(name, "web", c)
+	if _, err := l.lb.Add(name, 1); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	l.webs = append(l.webs, s)
+	l.mu.Unlock()
+	return nil
+}
+
+// addDB starts the next db-N server and returns its name; the caller adds it
+// to the shard cluster.
+func (l *Lab) addDB() string {
+	l.mu.Lock()
+	l.nextDB++
+	name := fmt.Sprintf("db-%d", l.nextDB)
+	l.mu.Unlock()
+	s := l.newServer(name, "db", *l.preset.DB)
+	s.reads = l.reg.Counter("shard.reads{" + name + "}")
+	s.writes = l.reg.Counter("shard.writes{" + name + "}")
+	return name
+}
+
+func hashName(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// server returns the named server, or nil.
+func (l *Lab) server(name string) *server {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.servers[name]
+}
+
+// serverNames lists servers in display order: web, db, payments.
+func (l *Lab) serverNames() []string {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	names := make([]string, 0, len(l.servers))
+	for n := range l.servers {
+		names = append(names, n)
+	}
+	rank := map[string]int{"web": 0, "db": 1, "payments": 2}
+	sort.Slice(names, func(i, j int) bool {
+		a, b := l.servers[names[i]], l.servers[names[j]]
+		if rank[a.role] != rank[b.role] {
+			return rank[a.role] < rank[b.role]
+		}
+		if len(names[i]) != len(names[j]) {
+			return len(names[i]) < len(names[j]) // web-2 before web-10
+		}
+		return names[i] < names[j]
+	})
+	return names
+}
+
+func (l *Lab) web(i int) *server {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.webs[i]
+}
+
+// Clock returns the lab clock.
+func (l *Lab) Clock() *clock.Clock { return l.clock }
+
+// Since is lab time since the lab started.
+func (l *Lab) Since() time.Duration { return l.clock.Now().Sub(l.start) }
+
+// Preset returns the preset the lab was built from.
+func (l *Lab) Preset() *Preset { return l.preset }
+
+// Seed returns the lab's random seed.
+func (l *Lab) Seed() uint64 { return l.cfg.Seed }
+
+// Done is closed when the lab stops.
+func (l *Lab) Done() <-chan struct{} { return l.stop }
+
+// Stop stops the load, every component and every goroutine the lab started,
+// and waits for them. It is idempotent.
+func (l *Lab) Stop() {
+	l.once.Do(func() {
+		close(l.stop)
+		l.load.mu.Lock()
+		l.load.kickLocked()
+		l.load.mu.Unlock()
+		l.health.mu.Lock()
+		close(l.health.wake)
+		l.health.wake = make(chan struct{})
+		l.health.mu.Unlock()
+		l.wg.Wait() // generator, health checks, sampler
+		// Downstream first, so no web worker is left waiting on a database.
+		for _, name := range l.serverNames() {
+			if s := l.server(name); s.role != "web" {
+				s.b.Stop()
+			}
+		}
+		if l.broker != nil {
+			l.broker.Stop()
+		}
+		if l.behind != nil {
+			l.behind.Stop()
+		}
+		for _, name := range l.serverNames() {
+			l.server(name).b.Stop()
+		}
+	})
+}
+
+// sampler takes a registry frame every frameEvery of lab time, and polls the
+// breaker so its lazy open→half-open transition is noticed on time.
+func (l *Lab) sampler() {
+	defer l.wg.Done()
+	next := l.start
+	for {
+		next = next.Add(frameEvery)
+		if !l.clock.SleepUntil(next, l.stop) {
+			return
+		}
+		if l.breaker != nil {
+			l.breaker.State()
+		}
+		l.reg.Sample(l.clock.Now())
+	}
+}
+
+// event stamps and publishes an event.
+func (l *Lab) event(e Event) {
+	e.T = l.Since().Seconds()
+	l.Bus.Publish(e)
+}
+
+func (l *Lab) onBackendEvent(e backend.Event) {
+	l.event(Event{Kind: KindState, Component: e.Backend, From: e.From.String(), To: e.To.String(), Detail: "health"})
+}
+
+func (l *Lab) onBreakerChange(name string, from, to breaker.State, at time.Time) {
+	if to == breaker.Open {
+		l.trips.Add(1)
+	}
+	l.event(Event{Kind: KindState, Component: name, From: from.String(), To: to.String(), Detail: "breaker"})
+}
+
+func (l *Lab) onQueueEvent(e queue.Event) {
+	detail := e.Kind.String()
+	if e.Err != "" {
+		detail += ": " + e.Err
+	}
+	l.event(Event{Kind: KindState, Component: "queue:" + e.Topic, Detail: detail})
+}

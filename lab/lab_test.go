@@ -1,0 +1,334 @@
+package lab
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"runtime"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// newLab starts a lab from a named preset, edited by edit, inside the
+// current synctest bubble.
+func newLab(t *testing.T, preset string, speed float64, edit func(*Preset)) *Lab {
+	t.Helper()
+	p, err := LoadPreset(preset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(p)
+	}
+	l, err := New(Config{Preset: p, Seed: 7, Speed: speed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Stop)
+	return l
+}
+
+func mustExec(t *testing.T, l *Lab, lines ...string) {
+	t.Helper()
+	for _, line := range lines {
+		if err := l.Exec(line, SourceScript); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+	}
+}
+
+func value(t *testing.T, l *Lab, name string) float64 {
+	t.Helper()
+	v, ok := l.Value(name)
+	if !ok {
+		t.Fatalf("metric %s not present", name)
+	}
+	return v
+}
+
+// The lab's physics: over a long run the configured arrival rate and mean
+// service time are what is measured, at normal speed and at 10x.
+func TestFaithfulTiming(t *testing.T) {
+	for _, speed := range []float64{1, 10} {
+		t.Run(formatValue(speed)+"x", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				l := newLab(t, "web", speed, func(p *Preset) {
+					p.Web.Service = "exp:20ms"
+					p.Health.Interval = 0
+				})
+				mustExec(t, l, "load 100/s poisson", "wait 600s", "load off", "wait 5s")
+				arrivals := float64(l.m.arrivals.Load()) / 600
+				if math.Abs(arrivals-100)/100 > 0.02 {
+					t.Errorf("arrival rate %.2f/s, want 100/s within 2%%", arrivals)
+				}
+				var served time.Duration
+				var n uint64
+				for _, name := range l.webNames() {
+					st := l.server(name).b.Stats()
+					served += st.ServiceTotal
+					n += st.Completed
+				}
+				mean := served.Seconds() * 1000 / float64(n)
+				if math.Abs(mean-20)/20 > 0.02 {
+					t.Errorf("mean service %.3fms over %d requests, want 20ms within 2%%", mean, n)
+				}
+			})
+		})
+	}
+}
+
+// Queueing delay is real waiting in the accept queue: one server, one
+// worker, exponential service of 10 ms and Poisson arrivals at 80/s is an
+// M/M/1 queue at utilisation 0.8, whose mean wait is ρ/(μ−λ) = 40 ms.
+func TestQueueWaitMatchesMM1(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLab(t, "web", 1, func(p *Preset) {
+			p.Web = ServerConf{Count: 1, Workers: 1, Queue: 10000, Service: "exp:10ms", Timeout: Duration(time.Hour)}
+			p.Health.Interval = 0
+		})
+		mustExec(t, l, "load 80/s poisson", "wait 1200s", "load off", "wait 10s")
+		st := l.server("web-1").b.Stats()
+		wait := st.QueueWaitTotal.Seconds() * 1000 / float64(st.Completed)
+		service := st.ServiceTotal.Seconds() * 1000 / float64(st.Completed)
+		if math.Abs(wait-40)/40 > 0.15 {
+			t.Errorf("mean queue wait %.1fms, want M/M/1's 40ms within 15%%", wait)
+		}
+		if math.Abs(service-10)/10 > 0.03 {
+			t.Errorf("mean service %.2fms, want 10ms: waiting must not leak into service time", service)
+		}
+	})
+}
+
+func TestKillEjectsAndRevivesRestores(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLab(t, "shop", 1, nil)
+		mustExec(t, l, "load 300/s", "wait 3s", "kill web-2")
+		if got := value(t, l, "backend.health{backend=web-2}"); got != healthStates["down"] {
+			t.Fatalf("web-2 health %v after kill, want down", got)
+		}
+		mustExec(t, l,
+			"expect lb.healthy{backend=web-2} == 0 within 3s",
+			"wait 2s",
+			"expect lb.routed{backend=web-2} == 0",
+			"expect lb.share{backend=web-1} > 0.4",
+			"expect lb.share{backend=web-3} > 0.4",
+		)
+		if errs := value(t, l, "errors.total"); errs == 0 {
+			t.Error("no request failed between the kill and its detection; the balancer should have sent some to the dead server")
+		}
+		mustExec(t, l, "revive web-2", "expect lb.healthy{backend=web-2} == 1 within 3s", "wait 6s",
+			"expect lb.share{backend=web-2} > 0.25", "expect errors.ratio == 0")
+	})
+}
+
+func TestOverloadStaysBounded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// capacity: 2 workers / 20 ms = 100/s; offer 10x that for 60 s
+		l := newLab(t, "web", 1, func(p *Preset) {
+			p.Web = ServerConf{Count: 1, Workers: 2, Queue: 64, Service: "exp:20ms", Timeout: Duration(5 * time.Second)}
+			p.Health.Interval = 0 // probes would be rejected too, and eject the only server
+		})
+		mustExec(t, l, "load 1000/s")
+		base := runtime.NumGoroutine()
+		var peakG int
+		var peakHeap uint64
+		for i := 0; i < 60; i++ {
+			time.Sleep(time.Second)
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			peakG = max(peakG, runtime.NumGoroutine())
+			peakHeap = max(peakHeap, ms.HeapInuse)
+		}
+		if peakG > base+10 {
+			t.Errorf("goroutines grew from %d to %d under overload", base, peakG)
+		}
+		if peakHeap > 256<<20 {
+			t.Errorf("heap reached %d MiB under overload", peakHeap>>20)
+		}
+		st := l.server("web-1").b.Stats()
+		rejected, done := float64(st.Rejected)/60, float64(st.Completed)/60
+		if rejected < 850 || done < 90 || done > 110 {
+			t.Errorf("at 10x capacity: %.0f/s rejected, %.0f/s served; want ~900 rejected and ~100 served", rejected, done)
+		}
+		if p99 := value(t, l, "latency.p99"); p99 > 5000 {
+			t.Errorf("p99 %.0fms exceeds the client timeout", p99)
+		}
+	})
+}
+
+func TestStopLeavesNothingRunning(t *testing.T) {
+	l, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, l, "load 2000/s", "errors payments 50%", "cache mode write-behind", "wait 200ms", "hang db-1")
+	time.Sleep(100 * time.Millisecond)
+	l.Stop()
+	l.Stop() // idempotent
+	goleak.VerifyNone(t)
+}
+
+func TestExpectFailureCarriesValue(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLab(t, "web", 1, nil)
+		mustExec(t, l, "load 50/s constant", "wait 3s")
+		err := l.Exec("expect requests.rate > 1000 within 2s", SourceScript)
+		var ee *ExpectError
+		if !errors.As(err, &ee) {
+			t.Fatalf("got %v, want an ExpectError", err)
+		}
+		if math.Abs(ee.Value-50) > 5 || !strings.Contains(err.Error(), "requests.rate is ") {
+			t.Errorf("error %q: value %v, want about 50", err, ee.Value)
+		}
+		err = l.Exec("expect lb.routed{backend=web-9} > 1", SourceScript)
+		if err == nil || !strings.Contains(err.Error(), "not present") {
+			t.Errorf("expect on a missing server: %v", err)
+		}
+	})
+}
+
+func TestBadCommandsChangeNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLab(t, "shop", 1, nil)
+		mustExec(t, l, "load 100/s")
+		before, _ := l.Load()
+		for _, line := range []string{
+			"load 5000000/s",            // over the cap
+			"load 100/s keys=20000",     // more keys than the preset
+			"kill web-9",                // no such server
+			"balancer weighted web-9=3", // not behind the balancer
+			"shard remove db-7",         // no such shard
+			"breaker web-1 threshold=3", // no such breaker
+			"load 100/s zipff=3",        // syntax
+		} {
+			if err := l.Exec(line, SourceTyped); err == nil {
+				t.Errorf("%q: no error", line)
+			}
+		}
+		after, _ := l.Load()
+		if before != after {
+			t.Errorf("load changed by failing commands: %+v → %+v", before, after)
+		}
+		if l.lb.Policy() != "round-robin" || value(t, l, "shard.count") != 2 {
+			t.Error("topology changed by failing commands")
+		}
+	})
+}
+
+func TestShardAddMovesKeys(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLab(t, "shop", 1, nil)
+		mustExec(t, l, "load 200/s", "wait 2s", "shard add")
+		moved := value(t, l, "shard.moved_keys")
+		if moved < 1000 || moved > 5000 {
+			t.Errorf("ring 2→3 shards moved %v of 10000 keys, want about a third", moved)
+		}
+		if value(t, l, "shard.count") != 3 || value(t, l, "shard.keys{shard=db-3}") != moved {
+			t.Errorf("db-3 should hold exactly the moved keys")
+		}
+		mustExec(t, l, "wait 3s", "expect shard.reads{shard=db-3} > 0", "shard strategy mod")
+	})
+}
+
+func TestBreakerTripsAndRecovers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLab(t, "shop", 1, nil)
+		mustExec(t, l, "load 500/s reads=0%", "wait 2s", "errors payments 100%",
+			"expect breaker.state{name=payments} == open within 5s",
+			"wait 1s",
+			"expect breaker.rejected{name=payments} > 10",
+			"errors payments off",
+			"expect breaker.state{name=payments} == closed within 15s")
+		if trips := value(t, l, "breaker.trips{name=payments}"); trips < 1 {
+			t.Errorf("trips = %v", trips)
+		}
+	})
+}
+
+func TestCacheHitRatioUnderZipf(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLab(t, "shop", 1, nil)
+		mustExec(t, l, "load 500/s zipf=1.1 reads=100%", "expect cache.hit_ratio > 0.5 within 20s", "cache clear", "wait 1s")
+		if hr := value(t, l, "cache.hit_ratio"); hr > 0.5 {
+			// the window still holds warm seconds; the hit rate in the last second must have dropped
+			if misses := value(t, l, "cache.misses"); misses < 50 {
+				t.Errorf("after clear: hit ratio %v and %v misses/s; want a cold-cache dip", hr, misses)
+			}
+		}
+	})
+}
+
+func TestRunScriptJSON(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLab(t, "web", 1, nil)
+		lines, err := ParseScript("s.lab", []byte("load 100/s\nwait 3s\nexpect requests.rate > 50\nexpect requests.rate > 5000\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		res := l.RunScript(lines, SourceScript, RunOptions{Out: &out, JSON: true})
+		if res.Passed != 1 || len(res.Failures) != 1 || !strings.Contains(res.Failures[0], "s.lab:4") {
+			t.Fatalf("result %+v", res)
+		}
+		rows := strings.Split(strings.TrimSpace(out.String()), "\n")
+		if len(rows) < 4 {
+			t.Fatalf("%d JSON lines, want 3 ticks and a final one:\n%s", len(rows), out.String())
+		}
+		for i, row := range rows {
+			var tl struct {
+				T       float64            `json:"t"`
+				Final   bool               `json:"final"`
+				Metrics map[string]float64 `json:"metrics"`
+			}
+			if err := json.Unmarshal([]byte(row), &tl); err != nil {
+				t.Fatalf("line %d: %v: %s", i, err, row)
+			}
+			if i < 3 && tl.T != float64(i+1) {
+				t.Errorf("tick %d at t=%v, want %d", i, tl.T, i+1)
+			}
+			if _, ok := tl.Metrics["latency.p99"]; !ok {
+				t.Errorf("line %d lacks latency.p99", i)
+			}
+			if tl.Final != (i == len(rows)-1) {
+				t.Errorf("line %d final=%v", i, tl.Final)
+			}
+		}
+	})
+}
+
+func TestRequestEvents(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLab(t, "shop", 1, nil)
+		var buf bytes.Buffer
+		el := l.WriteEvents(&buf, true)
+		mustExec(t, l, "load 100/s reads=100%", "wait 2s", "kill web-3", "wait 1s")
+		l.Stop()
+		if err := el.Close(); err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]int{}
+		for _, row := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+			var e Event
+			if err := json.Unmarshal([]byte(row), &e); err != nil {
+				t.Fatalf("%v: %s", err, row)
+			}
+			kinds[e.Kind]++
+			if e.Kind == KindRequest && e.Err == "" && (e.Backend == "" || e.Cache == "" || e.Key == nil) {
+				t.Errorf("request event lacks fields: %s", row)
+			}
+			if e.Kind == KindRequest && e.Cache == "miss" && e.Shard == "" {
+				t.Errorf("a cache miss without a shard: %s", row)
+			}
+		}
+		if kinds[KindRequest] < 250 || kinds[KindCommand] != 4 || kinds[KindFault] != 1 {
+			t.Errorf("event counts %v", kinds)
+		}
+	})
+}

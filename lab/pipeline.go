@@ -1,0 +1,326 @@
+package lab
+
+import (
+	"errors"
+	"time"
+
+	"github.com/scalelab/scalelab/components/backend"
+	"github.com/scalelab/scalelab/components/cache"
+	"github.com/scalelab/scalelab/components/queue"
+	"github.com/scalelab/scalelab/components/trace"
+)
+
+// request is one request travelling the topology. It carries its own logical
+// lab time: arrive is when it reached the balancer, and each hop returns the
+// logical time it finished, so measured latency is queueing plus service and
+// never the simulator's own timer jitter (see components/backend).
+//
+// requests are pooled; their handler and completion callbacks are bound once.
+type request struct {
+	lab      *Lab
+	id       uint64
+	key      uint64
+	write    bool
+	checkout bool
+	arrive   time.Time
+	web      int
+	tr       *trace.Trace
+	cacheUse string // "hit", "miss" or ""
+	shard    string
+	notify   chan<- struct{}
+
+	serveFn backend.Handler
+	doneFn  func(backend.Result)
+}
+
+func (r *request) bind() {
+	r.serveFn = r.serve
+	r.doneFn = r.done
+}
+
+var errNoBackend = errors.New("no healthy web server")
+
+// issue sends a new request into the topology at logical time at. It runs
+// on the load generator's goroutine and never blocks: the web server's
+// accept queue either takes the request or rejects it.
+func (l *Lab) issue(id, key uint64, write, checkout bool, at time.Time) {
+	l.issueNotify(id, key, write, checkout, at, nil)
+}
+
+// issueNotify is issue with a channel that gets one value when the request
+// finishes (for closed-loop clients); nil for none.
+func (l *Lab) issueNotify(id, key uint64, write, checkout bool, at time.Time, notify chan<- struct{}) {
+	r := l.pool.Get().(*request)
+	r.notify = notify
+	r.id, r.key, r.write, r.checkout, r.arrive = id, key, write, checkout, at
+	r.cacheUse, r.shard = "", ""
+	name := "GET /item"
+	if write {
+		name = "PUT /item"
+	}
+	r.tr = l.tracer.Start(name, at)
+	if r.tr != nil {
+		l.m.sampled.Inc()
+	}
+	i, err := l.lb.Pick(key)
+	if err != nil {
+		l.m.unroutable.Inc()
+		r.web = -1
+		r.finish(at, "", err)
+		return
+	}
+	r.web = i
+	w := l.web(i)
+	w.b.Submit(backend.Request{Arrive: at, Timeout: time.Duration(l.preset.Web.Timeout), Handler: r.serveFn}, r.doneFn)
+}
+
+// serve is the web server's work, run on one of its workers once the
+// request has waited its turn and had its service time. start is logical.
+func (r *request) serve(start time.Time) (time.Time, error) {
+	l := r.lab
+	if l.cluster == nil { // web-only topology: the web server answers itself
+		return start, nil
+	}
+	if r.write {
+		return r.serveWrite(start)
+	}
+	return r.serveRead(start)
+}
+
+// serveRead is cache-aside: try the cache, on a miss read the owning shard
+// and fill the cache.
+func (r *request) serveRead(cur time.Time) (time.Time, error) {
+	l := r.lab
+	if l.cache != nil {
+		if v, ok := l.cache.Get(r.key); ok {
+			r.cacheUse = "hit"
+			l.m.hits.Inc()
+			r.tr.Span("cache get", r.tr.Root(), cur, cur, nil, trace.Attr{Key: "cache", Value: "hit"})
+			l.countRead(r.key, v)
+			return cur, nil
+		}
+		r.cacheUse = "miss"
+		l.m.misses.Inc()
+		r.tr.Span("cache get", r.tr.Root(), cur, cur, nil, trace.Attr{Key: "cache", Value: "miss"})
+	}
+	end, v, err := r.dbRead(cur)
+	if err != nil {
+		return end, err
+	}
+	l.countRead(r.key, v)
+	if l.cache != nil {
+		l.cache.Set(r.key, v)
+	}
+	return end, nil
+}
+
+// countRead notes a read that returned version v, and whether it was stale.
+func (l *Lab) countRead(key, v uint64) {
+	l.m.reads.Inc()
+	if v < l.latest[key].Load() {
+		l.m.stale.Inc()
+	}
+}
+
+// dbRead reads key from its shard's database server.
+func (r *request) dbRead(cur time.Time) (time.Time, uint64, error) {
+	l := r.lab
+	name := l.cluster.Locate(r.key)
+	s := l.server(name)
+	r.shard = name
+	res := s.b.Do(backend.Request{Arrive: cur, Timeout: time.Duration(l.preset.DB.Timeout)})
+	s.lat.Record(res.End.Sub(cur))
+	r.tr.Span(name, r.tr.Root(), cur, res.End, res.Err, trace.Attr{Key: "db.op", Value: "read"}, waitAttr(res))
+	if res.Err != nil {
+		return res.End, 0, res.Err
+	}
+	s.reads.Inc()
+	v, _, _ := l.cluster.Get(r.key)
+	return res.End, v, nil
+}
+
+func waitAttr(res backend.Result) trace.Attr {
+	return trace.Attr{Key: "queue_wait", Value: res.QueueWait.String()}
+}
+
+// serveWrite charges payments on a checkout, then writes by the cache's
+// write policy: through the queue (invalidate), synchronously
+// (write-through) or via the write-behind flusher.
+func (r *request) serveWrite(cur time.Time) (time.Time, error) {
+	l := r.lab
+	if r.checkout && l.payments != nil {
+		end, err := r.charge(cur)
+		if err != nil {
+			return end, err
+		}
+		cur = end
+	}
+	version := l.versions.Add(1)
+	l.noteWrite(r.key, version)
+	w := write{key: r.key, version: version}
+	mode := cache.WriteInvalidate
+	if l.cache != nil {
+		mode = cache.Mode(l.mode.Load())
+	}
+	switch {
+	case mode == cache.WriteThrough || (mode == cache.WriteInvalidate && l.broker == nil):
+		end, err := l.dbWrite(w, cur, r.tr)
+		if err != nil {
+			return end, err
+		}
+		if l.cache != nil {
+			if mode == cache.WriteThrough {
+				l.cache.Set(r.key, version)
+			} else {
+				l.cache.Delete(r.key)
+			}
+		}
+		return end, nil
+	case mode == cache.WriteBehind:
+		l.cache.Set(r.key, version)
+		err := l.behind.Enqueue(r.key, version)
+		r.tr.Span("write-behind enqueue", r.tr.Root(), cur, cur, err)
+		return cur, err
+	default:
+		err := l.broker.Publish(writesTopic, w)
+		r.tr.Span("queue publish", r.tr.Root(), cur, l.clock.Now(), err)
+		if now := l.clock.Now(); now.After(cur) { // a blocked publish is real waiting
+			cur = now
+		}
+		return cur, err
+	}
+}
+
+// noteWrite records version as the newest for key (concurrent writers may
+// finish out of order; the highest version wins).
+func (l *Lab) noteWrite(key, version uint64) {
+	for {
+		old := l.latest[key].Load()
+		if version <= old || l.latest[key].CompareAndSwap(old, version) {
+			return
+		}
+	}
+}
+
+// charge calls payments through the circuit breaker.
+func (r *request) charge(cur time.Time) (time.Time, error) {
+	l := r.lab
+	ticket, err := l.breaker.Allow()
+	if err != nil {
+		r.tr.Span("payments", r.tr.Root(), cur, cur, err, trace.Attr{Key: "breaker", Value: "rejected"})
+		return cur, err
+	}
+	res := l.payments.b.Do(backend.Request{Arrive: cur, Timeout: time.Duration(l.preset.Payments.Timeout)})
+	l.breaker.Done(ticket, res.Err == nil)
+	l.payments.lat.Record(res.End.Sub(cur))
+	r.tr.Span("payments", r.tr.Root(), cur, res.End, res.Err, waitAttr(res))
+	return res.End, res.Err
+}
+
+// write is a queued or flushed database write.
+type write struct {
+	key, version uint64
+}
+
+// dbWrite stores w on its shard's database server.
+func (l *Lab) dbWrite(w write, cur time.Time, tr *trace.Trace) (time.Time, error) {
+	name := l.cluster.Locate(w.key)
+	s := l.server(name)
+	res := s.b.Do(backend.Request{Arrive: cur, Timeout: time.Duration(l.preset.DB.Timeout)})
+	s.lat.Record(res.End.Sub(cur))
+	tr.Span(name, tr.Root(), cur, res.End, res.Err, trace.Attr{Key: "db.op", Value: "write"}, waitAttr(res))
+	if res.Err != nil {
+		return res.End, res.Err
+	}
+	s.writes.Inc()
+	l.cluster.Put(w.key, w.version)
+	return res.End, nil
+}
+
+// consumeWrite is the queue consumer: write to the database, then drop the
+// cached copy so the next read fetches the new version. An error nacks the
+// message; the broker retries it or dead-letters it.
+func (l *Lab) consumeWrite(m *queue.Message) error {
+	w, ok := m.Body.(write)
+	if !ok {
+		return errors.New("not a write")
+	}
+	if _, err := l.dbWrite(w, l.clock.Now(), nil); err != nil {
+		return err
+	}
+	if l.cache != nil {
+		l.cache.Delete(w.key)
+	}
+	return nil
+}
+
+func (l *Lab) newWriteBehind(delay time.Duration) *cache.BehindQueue[uint64, uint64] {
+	return cache.NewWriteBehind[uint64, uint64](cache.BehindSettings{Delay: delay, QueueSize: 4096, Clock: l.clock},
+		func(key, version uint64) error {
+			_, err := l.dbWrite(write{key, version}, l.clock.Now(), nil)
+			return err
+		})
+}
+
+// done runs when the web server answers (on its worker, or inline when it
+// refused the request).
+func (r *request) done(res backend.Result) {
+	l := r.lab
+	if r.web >= 0 {
+		l.lb.Done(r.web)
+		w := l.web(r.web)
+		w.lat.Record(res.End.Sub(r.arrive))
+		if r.tr != nil {
+			name := w.b.Name()
+			if res.QueueWait > 0 {
+				r.tr.Span(name+" queue", r.tr.Root(), r.arrive, res.Start, nil)
+			}
+			if !res.Start.IsZero() {
+				r.tr.Span(name, r.tr.Root(), res.Start, res.End, res.Err)
+			}
+		}
+	}
+	end := res.End
+	if end.Before(r.arrive) {
+		end = r.arrive
+	}
+	r.finish(end, l.webName(r.web), res.Err)
+}
+
+func (l *Lab) webName(i int) string {
+	if i < 0 {
+		return ""
+	}
+	return l.web(i).b.Name()
+}
+
+// finish records the request's outcome and returns it to the pool.
+func (r *request) finish(end time.Time, backendName string, err error) {
+	l := r.lab
+	lat := end.Sub(r.arrive)
+	l.m.requests.Inc()
+	l.m.latency.Record(lat)
+	if err != nil {
+		l.m.errors.Inc()
+	}
+	r.tr.Finish(end, err)
+	if l.Bus.WantsRequests() {
+		key := r.key
+		e := Event{Kind: KindRequest, ID: r.id, Key: &key, Op: "read", Backend: backendName, Cache: r.cacheUse,
+			Shard: r.shard, LatencyMS: float64(lat) / float64(time.Millisecond)}
+		if r.write {
+			e.Op = "write"
+		}
+		if err != nil {
+			e.Err = err.Error()
+		}
+		l.event(e)
+	}
+	r.tr = nil
+	notify := r.notify
+	r.notify = nil
+	l.pool.Put(r)
+	if notify != nil {
+		notify <- struct{}{}
+	}
+}
