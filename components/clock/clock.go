@@ -26,7 +26,7 @@ import (
 // MinSpeed and MaxSpeed bound the speed factor a lab accepts.
 const (
 	MinSpeed = 0.1
-	MaxSpeed = 20
+	MaxSpeed = 20.0
 )
 
 // Clock is a lab clock. It is safe for concurrent use; Now is lock-free.

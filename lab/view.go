@@ -1,0 +1,84 @@
+package lab
+
+import (
+	"time"
+
+	"github.com/scalelab/scalelab/components/cache"
+	"github.com/scalelab/scalelab/components/trace"
+)
+
+// Topology is what the lab is made of, for drawing its map.
+type Topology struct {
+	Preset, Title string
+	Webs, DBs     []string // in order
+	Cache         bool
+	Queue         bool
+	Payments      bool
+	Policy        string // balancer policy
+	CacheMode     string // write policy, "" without a cache
+	ShardStrategy string // "" without a db tier
+}
+
+// Transition is one state change of the breaker, at lab time T seconds.
+type Transition struct {
+	T        float64
+	From, To string
+}
+
+// Traces are the traces a waterfall may show; any may be nil.
+type Traces struct {
+	Latest, Slowest, LatestError *trace.Finished
+}
+
+// Topology describes the lab as it is now (shards may have been added).
+func (l *Lab) Topology() Topology {
+	t := Topology{
+		Preset: l.preset.Name, Title: l.preset.Title, Webs: l.webNames(),
+		Cache: l.cache != nil, Queue: l.broker != nil, Payments: l.payments != nil,
+		Policy: l.lb.Policy(),
+	}
+	if l.cache != nil {
+		t.CacheMode = cache.Mode(l.mode.Load()).String()
+	}
+	if l.cluster != nil {
+		t.DBs = l.cluster.Names()
+		t.ShardStrategy = l.cluster.Stats().Strategy
+	}
+	return t
+}
+
+// View is a Snapshot plus the structure a dashboard draws around the
+// numbers. The TUI asks for one per tick.
+type View struct {
+	Snapshot
+	Topology Topology
+	Load     LoadSpec
+	Paused   bool
+	Traces   Traces
+	Breaker  []Transition // oldest first
+}
+
+// View reads a View.
+func (l *Lab) View() View {
+	v := View{Snapshot: l.Snapshot(), Topology: l.Topology()}
+	v.Load, v.Paused = l.Load()
+	if f, ok := l.tracer.Latest(); ok {
+		v.Traces.Latest = &f
+	}
+	if f, ok := l.tracer.Slowest(); ok {
+		v.Traces.Slowest = &f
+	}
+	if f, ok := l.tracer.LatestError(); ok {
+		v.Traces.LatestError = &f
+	}
+	if l.breaker != nil {
+		for _, tr := range l.breaker.Stats().Transitions {
+			v.Breaker = append(v.Breaker, Transition{T: tr.At.Sub(l.start).Seconds(), From: tr.From.String(), To: tr.To.String()})
+		}
+	}
+	return v
+}
+
+// Start is the lab time the lab started at; span times are absolute lab
+// times, so a waterfall subtracts its trace's root start instead.
+func (l *Lab) Start() time.Time { return l.start }
