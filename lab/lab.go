@@ -363,3 +363,6 @@ func (l *Lab) onQueueEvent(e queue.Event) {
 	}
 	l.event(Event{Kind: KindState, Component: "queue:" + e.Topic, Detail: detail})
 }
+
+// Subscribe returns a new event subscription (request events too, if asked).
+func (l *Lab) Subscribe(requests bool) *Subscription { return l.Bus.Subscribe(requests) }

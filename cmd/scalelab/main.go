@@ -43,10 +43,16 @@ func newRoot() *cobra.Command {
 		Short: "A terminal lab for seeing how scalable systems behave",
 		Long: `scalelab runs real components — load balancers, caches, shards, a queue,
 a circuit breaker, a tracer — as live goroutines, drives load through them,
-injects faults, and measures everything it shows.`,
+injects faults, and measures everything it shows.
+
+With no command it opens the dashboard (the sandbox).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          cobra.NoArgs,
 	}
-	root.AddCommand(newRunCmd(), newBenchCmd(), newMetricsCmd(), newCommandsCmd(), newPresetsCmd())
+	var lf labFlags
+	lf.add(root)
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return runSandbox(cmd, &lf) }
+	root.AddCommand(newSandboxCmd(), newRunCmd(), newBenchCmd(), newMetricsCmd(), newCommandsCmd(), newPresetsCmd())
 	return root
 }

@@ -1,0 +1,127 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"github.com/scalelab/scalelab/lab"
+)
+
+func breakerTestCommon() *Common {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	return &Common{Styles: NewStyles(true), Keys: DefaultKeyMap()}
+}
+
+// breakerTestView: closed until 10 s, open, half-open at 15, closed at 15.5,
+// open again at 20; now 30 s.
+func breakerTestView() lab.View {
+	return lab.View{
+		Snapshot: lab.Snapshot{Values: map[string]float64{
+			"lab.time":                              30,
+			"breaker.state{name=payments}":          2,
+			"breaker.failures{name=payments}":       5,
+			"breaker.rejected{name=payments}":       120,
+			"breaker.trips{name=payments}":          2,
+			"backend.health{backend=payments}":      0,
+			"backend.latency.p99{backend=payments}": 230,
+		}},
+		Topology: lab.Topology{Payments: true},
+		Breaker: []lab.Transition{
+			{T: 10, From: "closed", To: "open"},
+			{T: 15, From: "open", To: "half-open"},
+			{T: 15.5, From: "half-open", To: "closed"},
+			{T: 20, From: "closed", To: "open"},
+		},
+	}
+}
+
+func breakerTestRender(t *testing.T, v lab.View, w, h int) string {
+	t.Helper()
+	p := NewBreakerPanel(breakerTestCommon())
+	p.SetSize(w, h)
+	p.SetView(v)
+	out := p.View()
+	if gw, gh := lipgloss.Width(out), lipgloss.Height(out); gw != w || gh != h {
+		t.Fatalf("size %dx%d, want %dx%d:\n%s", gw, gh, w, h, out)
+	}
+	return ansi.Strip(out)
+}
+
+func TestBreakerPanelWide(t *testing.T) {
+	out := breakerTestRender(t, breakerTestView(), 80, 20)
+	strip := "last 60s " + strings.Repeat(" ", 29) + // before the lab started
+		strings.Repeat("·", 10) + strings.Repeat("✖", 6) + "◐" + strings.Repeat("·", 3) + strings.Repeat("✖", 11)
+	for _, want := range []string{
+		"Breaker · payments",
+		"breaker ✖ open", "failures 5", "trips 2", "rejected 120/s", "payments ● up · p99 230ms",
+		strip,
+		"t=10.0s closed → open", "t=15.0s open → half-open", "t=15.5s half-open → closed", "t=20.0s closed → open",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	// newest last
+	if strings.Index(out, "t=15.5s") > strings.Index(out, "t=20.0s") {
+		t.Errorf("transitions not oldest first:\n%s", out)
+	}
+}
+
+func TestBreakerPanelNarrow(t *testing.T) {
+	out := breakerTestRender(t, breakerTestView(), 40, 10)
+	for _, want := range []string{
+		"breaker ✖ open  failures 5  trips 2", "rejected 120/s", "payments ● up · p99 230ms",
+		"last 27s " + strings.Repeat("·", 6) + strings.Repeat("✖", 6) + "◐" + strings.Repeat("·", 3) + strings.Repeat("✖", 11),
+		"t=15.0s open → half-open", "t=20.0s closed → open",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "t=10.0s") {
+		t.Errorf("oldest transition should be dropped for room:\n%s", out)
+	}
+}
+
+func TestBreakerPanelNoPayments(t *testing.T) {
+	v := breakerTestView()
+	v.Topology.Payments = false
+	for _, sz := range [][2]int{{40, 10}, {80, 20}} {
+		out := breakerTestRender(t, v, sz[0], sz[1])
+		if !strings.Contains(out, "no breaker in this preset") || strings.Contains(out, "failures") {
+			t.Errorf("%v: want only the no-breaker note:\n%s", sz, out)
+		}
+	}
+}
+
+func TestBreakerPanelNoTransitions(t *testing.T) {
+	v := breakerTestView()
+	v.Breaker = nil
+	v.Values["breaker.state{name=payments}"] = 0
+	v.Values["lab.time"] = 100
+	out := breakerTestRender(t, v, 80, 20)
+	for _, want := range []string{"breaker ● closed", "last 60s " + strings.Repeat("·", 60), "no transitions yet"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+}
+
+func TestBreakerStripBriefOpenShows(t *testing.T) {
+	// Open for 0.2 s inside one second: that second shows open.
+	trs := []lab.Transition{{T: 58.3, From: "closed", To: "open"}, {T: 58.5, From: "open", To: "half-open"}, {T: 58.6, From: "half-open", To: "closed"}}
+	got := breakerStrip(trs, 60.0, brkClosed)
+	for i, c := range got {
+		want := brkClosed
+		if i == 58 { // covers (58, 59]
+			want = brkOpen
+		}
+		if c != want {
+			t.Errorf("cell %d = %d, want %d", i, c, want)
+		}
+	}
+}

@@ -1,0 +1,208 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/scalelab/scalelab/lab"
+)
+
+// eventsKeep is how many events the log holds.
+const eventsKeep = 500
+
+// EventsPanel is the lab's log: commands, faults, state changes and expect
+// results, newest at the bottom, one line each. Scrolled back, it stays put
+// as new events arrive and says how many are below.
+type EventsPanel struct {
+	common  *Common
+	w, h    int
+	focused bool
+	lines   []string // one rendered line per event, oldest first, at most eventsKeep
+	offset  int      // events below the view; 0 follows the newest
+	body    string   // rendered when events, size or scroll change
+}
+
+// NewEventsPanel builds the panel.
+func NewEventsPanel(c *Common) EventsPanel {
+	p := EventsPanel{common: c}
+	p.rebuild()
+	return p
+}
+
+// SetSize sets the panel's outer size.
+func (p *EventsPanel) SetSize(w, h int) {
+	p.w, p.h = w, h
+	p.clamp()
+	p.rebuild()
+}
+
+// SetFocused marks the panel focused or not.
+func (p *EventsPanel) SetFocused(f bool) { p.focused = f }
+
+// SetView is a no-op: the log is fed by AddEvents. It is here so the
+// panel has the same shape as the others.
+func (p *EventsPanel) SetView(lab.View) {}
+
+// AddEvents appends a batch of events, oldest first. Request events are
+// ignored. While scrolled back the view keeps showing the same events.
+func (p *EventsPanel) AddEvents(evs []lab.Event) {
+	added := 0
+	for _, e := range evs {
+		if e.Kind == lab.KindRequest {
+			continue
+		}
+		p.lines = append(p.lines, p.renderEvent(e))
+		added++
+	}
+	if added == 0 {
+		return
+	}
+	if n := len(p.lines); n > eventsKeep {
+		p.lines = p.lines[:copy(p.lines, p.lines[n-eventsKeep:])]
+	}
+	if p.offset > 0 {
+		p.offset += added
+	}
+	p.clamp()
+	p.rebuild()
+}
+
+// Update handles keys sent to the focused panel: ScrollUp and ScrollDown
+// move one event back or forward through the log.
+func (p EventsPanel) Update(msg tea.Msg) (EventsPanel, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok || !p.focused {
+		return p, nil
+	}
+	switch {
+	case key.Matches(k, p.common.Keys.ScrollUp):
+		p.offset++
+	case key.Matches(k, p.common.Keys.ScrollDown):
+		p.offset--
+	default:
+		return p, nil
+	}
+	p.clamp()
+	p.rebuild()
+	return p, nil
+}
+
+// ShortHelp is the panel's own keys, for the root's help.
+func (p EventsPanel) ShortHelp() []key.Binding {
+	return []key.Binding{p.common.Keys.ScrollUp, p.common.Keys.ScrollDown}
+}
+
+// View renders the panel at exactly its size.
+func (p EventsPanel) View() string {
+	title := "Events"
+	if p.offset > 0 {
+		title += " · scrolled"
+	}
+	fw, _ := p.common.Styles.Panel.GetFrameSize()
+	return frame(p.common.Styles, traceCut(title, max(p.w-fw, 0)), p.focused, p.w, p.h, p.body)
+}
+
+// rows is how many event lines fit, given whether the "newer" hint shows.
+func (p EventsPanel) rows(scrolled bool) int {
+	_, fh := p.common.Styles.Panel.GetFrameSize()
+	r := max(p.h-fh-1, 0)
+	if scrolled {
+		r--
+	}
+	return max(r, 1)
+}
+
+// clamp keeps the offset between following the newest and showing the
+// oldest event on the top row.
+func (p *EventsPanel) clamp() {
+	p.offset = min(p.offset, max(len(p.lines)-p.rows(true), 0))
+	p.offset = max(p.offset, 0)
+}
+
+func (p *EventsPanel) rebuild() {
+	s := p.common.Styles
+	if len(p.lines) == 0 {
+		p.body = s.Dim.Render("no events yet: commands, faults and state changes show here")
+		return
+	}
+	end := len(p.lines) - p.offset
+	start := max(end-p.rows(p.offset > 0), 0)
+	body := strings.Join(p.lines[start:end], "\n")
+	if p.offset > 0 {
+		body += "\n" + s.Dim.Render(fmt.Sprintf("↓ %d newer", p.offset))
+	}
+	p.body = body
+}
+
+// renderEvent renders one event as one line:
+// "t=  12.3s  command  key: kill web-2".
+func (p EventsPanel) renderEvent(e lab.Event) string {
+	s := p.common.Styles
+	head := fmt.Sprintf("t=%6.1fs  %-7s  ", e.T, e.Kind)
+	switch e.Kind {
+	case lab.KindCommand:
+		text := e.Line
+		if e.Source != "" {
+			text = e.Source + ": " + text
+		}
+		if e.Err != "" {
+			return s.Bad.Render(head + text + " ✖ " + e.Err)
+		}
+		return head + text
+	case lab.KindFault:
+		return head + e.Component + ": " + e.Detail
+	case lab.KindState:
+		text := e.Component
+		if e.From != "" || e.To != "" {
+			text += " " + e.From + " → " + p.stateWord(e.To)
+			if e.Detail != "" {
+				text += " (" + e.Detail + ")"
+			}
+		} else if e.Detail != "" {
+			text += ": " + e.Detail
+		}
+		return head + text
+	case lab.KindExpect:
+		if e.Err != "" {
+			return s.Bad.Render(head + "✖ " + e.Err)
+		}
+		text := s.OK.Render("✔") + " " + e.Line
+		if e.Value != nil {
+			text += " (" + eventsNum(*e.Value) + ")"
+		}
+		return head + text
+	}
+	text := e.Line
+	if e.Detail != "" {
+		text += " " + e.Detail
+	}
+	if e.Err != "" {
+		return s.Bad.Render(head + text + " ✖ " + e.Err)
+	}
+	return head + text
+}
+
+// stateWord colours a component state by what it means: ok, degraded or bad.
+func (p EventsPanel) stateWord(st string) string {
+	s := p.common.Styles
+	switch st {
+	case "up", "healthy", "closed":
+		return s.OK.Render(st)
+	case "slow", "half-open":
+		return s.Warn.Render(st)
+	case "failing", "hung", "down", "ejected", "open":
+		return s.Bad.Render(st)
+	}
+	return st
+}
+
+// eventsNum formats a metric value briefly: 230, 43.21, 0.05.
+func eventsNum(x float64) string {
+	if x == float64(int64(x)) || x >= 1e4 || x <= -1e4 {
+		return fmt.Sprintf("%.0f", x)
+	}
+	return fmt.Sprintf("%.4g", x)
+}

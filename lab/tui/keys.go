@@ -1,0 +1,59 @@
+package tui
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap is every key binding, defined once; help is generated from it.
+type KeyMap struct {
+	Next, Prev, Zoom, Back           key.Binding
+	Command, Help, Quit              key.Binding
+	SelectLeft, SelectRight          key.Binding
+	Select                           key.Binding // 1-9
+	Kill, Revive, Slow, Errors, Hang key.Binding
+	LoadUp, LoadDown                 key.Binding
+	SpeedUp, SpeedDown, Pause        key.Binding
+	TraceChoice                      key.Binding // traces panel: latest / slowest / latest error
+	ScrollUp, ScrollDown             key.Binding // events panel
+}
+
+// DefaultKeyMap is the dashboard's bindings.
+func DefaultKeyMap() *KeyMap {
+	return &KeyMap{
+		Next:        key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next panel")),
+		Prev:        key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous panel")),
+		Zoom:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "zoom panel")),
+		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Command:     key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		SelectLeft:  key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "select previous server")),
+		SelectRight: key.NewBinding(key.WithKeys("right"), key.WithHelp("→", "select next server")),
+		Select:      key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "select server")),
+		Kill:        key.NewBinding(key.WithKeys("k"), key.WithHelp("k", "kill selected")),
+		Revive:      key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "revive selected")),
+		Slow:        key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "slow +200ms / off")),
+		Errors:      key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "errors 30% / off")),
+		Hang:        key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "hang / unhang")),
+		LoadUp:      key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "more load")),
+		LoadDown:    key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "less load")),
+		SpeedUp:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "faster clock")),
+		SpeedDown:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "slower clock")),
+		Pause:       key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pause/resume load")),
+		TraceChoice: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "latest/slowest/error trace")),
+		ScrollUp:    key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "scroll up")),
+		ScrollDown:  key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "scroll down")),
+	}
+}
+
+// ShortHelp is the footer's one line.
+func (k *KeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Command, k.Next, k.Zoom, k.Kill, k.Revive, k.LoadUp, k.Pause, k.Help, k.Quit}
+}
+
+// FullHelp is the help screen, in columns.
+func (k *KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Next, k.Prev, k.Zoom, k.Back, k.Command, k.Help, k.Quit},
+		{k.SelectLeft, k.SelectRight, k.Select, k.Kill, k.Revive, k.Slow, k.Errors, k.Hang},
+		{k.LoadUp, k.LoadDown, k.SpeedUp, k.SpeedDown, k.Pause, k.TraceChoice, k.ScrollUp, k.ScrollDown},
+	}
+}

@@ -1,0 +1,111 @@
+package tui
+
+import (
+	"os"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+)
+
+// Styles is the one style sheet. Colours adapt to light and dark terminals;
+// with NO_COLOR set every style is plain, and state is never shown by colour
+// alone (every state has a symbol and a word).
+type Styles struct {
+	Title, Dim, Bold, Key, Err, OK, Warn, Bad, Accent lipgloss.Style
+
+	Panel, PanelFocused lipgloss.Style // bordered panel frames
+	PanelTitle          lipgloss.Style
+	Node, NodeSelected  lipgloss.Style // map nodes
+	Bar                 lipgloss.Style // bar fill
+	BarEmpty            lipgloss.Style
+	Header, Footer      lipgloss.Style
+	CmdPrompt           lipgloss.Style
+
+	// Series colours for charts (p50, p90, p99 …).
+	Series []lipgloss.Style
+}
+
+// NewStyles builds the style sheet. noColor strips every colour.
+func NewStyles(noColor bool) *Styles {
+	c := func(light, dark string) lipgloss.TerminalColor {
+		if noColor {
+			return lipgloss.NoColor{}
+		}
+		return lipgloss.AdaptiveColor{Light: light, Dark: dark}
+	}
+	fg := func(light, dark string) lipgloss.Style { return lipgloss.NewStyle().Foreground(c(light, dark)) }
+	s := &Styles{
+		Title:     fg("#5A3FC0", "#B8A6FF").Bold(true),
+		Dim:       fg("#767676", "#8A8A8A"),
+		Bold:      lipgloss.NewStyle().Bold(true),
+		Key:       fg("#5A3FC0", "#B8A6FF").Bold(true),
+		Err:       fg("#B00020", "#FF6B6B").Bold(true),
+		OK:        fg("#1B7F3B", "#5FD787"),
+		Warn:      fg("#8A5A00", "#FFD75F"),
+		Bad:       fg("#B00020", "#FF6B6B"),
+		Accent:    fg("#006C8E", "#5FD7FF"),
+		Bar:       fg("#006C8E", "#5FD7FF"),
+		BarEmpty:  fg("#D0D0D0", "#3A3A3A"),
+		Header:    lipgloss.NewStyle().Bold(true),
+		Footer:    fg("#767676", "#8A8A8A"),
+		CmdPrompt: fg("#5A3FC0", "#B8A6FF").Bold(true),
+	}
+	border := lipgloss.RoundedBorder()
+	s.Panel = lipgloss.NewStyle().Border(border).BorderForeground(c("#C0C0C0", "#4E4E4E")).Padding(0, 1)
+	s.PanelFocused = s.Panel.BorderForeground(c("#5A3FC0", "#B8A6FF"))
+	if noColor {
+		// Without colour, focus needs another cue: a heavier border.
+		s.PanelFocused = s.Panel.Border(lipgloss.ThickBorder())
+	}
+	s.PanelTitle = s.Title
+	s.Node = lipgloss.NewStyle()
+	s.NodeSelected = lipgloss.NewStyle().Reverse(true).Bold(true)
+	s.Series = []lipgloss.Style{fg("#1B7F3B", "#5FD787"), fg("#8A5A00", "#FFD75F"), fg("#B00020", "#FF6B6B"), fg("#006C8E", "#5FD7FF")}
+	return s
+}
+
+// NoColorRequested reports whether the user asked for no colour (NO_COLOR
+// set to anything, as https://no-color.org says) or the terminal has none.
+func NoColorRequested() bool {
+	if _, ok := os.LookupEnv("NO_COLOR"); ok {
+		return true
+	}
+	return lipgloss.ColorProfile() == termenv.Ascii
+}
+
+// State symbols: shape and word, never colour alone.
+const (
+	symUp      = "●"
+	symSlow    = "◐"
+	symFailing = "▲"
+	symHung    = "◌"
+	symDown    = "✖"
+)
+
+// healthMark renders a backend.health value as symbol + word in its colour.
+func (s *Styles) healthMark(h float64) string {
+	switch h {
+	case 0:
+		return s.OK.Render(symUp + " up")
+	case 1:
+		return s.Warn.Render(symSlow + " slow")
+	case 2:
+		return s.Bad.Render(symFailing + " failing")
+	case 3:
+		return s.Bad.Render(symHung + " hung")
+	default:
+		return s.Bad.Render(symDown + " down")
+	}
+}
+
+// breakerMark renders a breaker state (0 closed, 1 half-open, 2 open).
+func (s *Styles) breakerMark(st float64) string {
+	switch st {
+	case 0:
+		return s.OK.Render(symUp + " closed")
+	case 1:
+		return s.Warn.Render(symSlow + " half-open")
+	default:
+		return s.Bad.Render(symDown + " open")
+	}
+}

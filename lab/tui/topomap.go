@@ -1,0 +1,206 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/scalelab/scalelab/lab"
+)
+
+// MapPanel draws the topology as columns — load, balancer, web servers, the
+// middle tier (cache, queue, breaker), databases and payments — each node
+// with its live state (symbol and word) and rate, and keeps the selection
+// that fault keys act on.
+type MapPanel struct {
+	common   *Common
+	w, h     int
+	view     lab.View
+	selected string // server name; "" until the first view
+}
+
+// NewMapPanel builds the map.
+func NewMapPanel(c *Common) MapPanel { return MapPanel{common: c} }
+
+// SetSize sets the map's outer size.
+func (p *MapPanel) SetSize(w, h int) { p.w, p.h = w, h }
+
+// SetView gives the map the latest view, keeping the selection valid.
+func (p *MapPanel) SetView(v lab.View) {
+	p.view = v
+	names := p.servers()
+	for _, n := range names {
+		if n == p.selected {
+			return
+		}
+	}
+	p.selected = ""
+	if len(names) > 0 {
+		p.selected = names[0]
+	}
+}
+
+// servers lists the selectable servers in map order.
+func (p *MapPanel) servers() []string {
+	t := p.view.Topology
+	names := append(append([]string(nil), t.Webs...), t.DBs...)
+	if t.Payments {
+		names = append(names, "payments")
+	}
+	return names
+}
+
+// Selected is the server fault keys act on.
+func (p *MapPanel) Selected() string { return p.selected }
+
+// Move shifts the selection by delta, wrapping.
+func (p *MapPanel) Move(delta int) {
+	names := p.servers()
+	if len(names) == 0 {
+		return
+	}
+	i := 0
+	for j, n := range names {
+		if n == p.selected {
+			i = j
+		}
+	}
+	p.selected = names[((i+delta)%len(names)+len(names))%len(names)]
+}
+
+// SelectIndex selects the i-th server (0-based), if there is one.
+func (p *MapPanel) SelectIndex(i int) {
+	if names := p.servers(); i >= 0 && i < len(names) {
+		p.selected = names[i]
+	}
+}
+
+// Height is the map's height for the current topology: its tallest column
+// plus the frame.
+func MapHeight(t lab.Topology) int {
+	tallest := max(len(t.Webs), len(t.DBs)+b2i(t.Payments), b2i(t.Cache)+b2i(t.Queue)+b2i(t.Payments), 3)
+	return tallest + 3
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// View renders the map at exactly its size.
+func (p MapPanel) View() string {
+	s := p.common.Styles
+	v := p.view
+	t := v.Topology
+	node := func(name string) string {
+		h := metric(v, labelled("backend.health", "backend", name))
+		mark := s.healthMark(h)
+		line := fmt.Sprintf("%s %s %5.0f/s", name, mark, metric(v, labelled("backend.rate", "backend", name)))
+		if strings.HasPrefix(name, "web-") && metric(v, labelled("lb.healthy", "backend", name)) == 0 {
+			line += s.Bad.Render(" ejected")
+		}
+		if name == p.selected {
+			return s.NodeSelected.Render("▸ "+name) + " " + strings.TrimPrefix(line, name+" ")
+		}
+		return "  " + line
+	}
+	// Widest form first; narrower terminals drop the load column (the header
+	// shows the load) and then shorten the middle tier.
+	var body string
+	for compact := 0; compact < 3; compact++ {
+		body = p.columns(node, compact)
+		if lipgloss.Width(body) <= p.w-4 {
+			break
+		}
+	}
+	title := "Map · " + t.Title
+	if p.selected != "" {
+		title += s.Dim.Render("  selected: ") + p.selected + s.Dim.Render("  (←/→ or 1-9; k r s e h)")
+	}
+	return frame(s, title, false, p.w, p.h, body)
+}
+
+func keyDetail(l lab.LoadSpec) string {
+	switch l.Dist {
+	case lab.KeysZipf:
+		return fmt.Sprintf(" s=%.2g", l.ZipfS)
+	case lab.KeysHotspot:
+		return fmt.Sprintf(" %.0f%% hot", 100*l.HotFrac)
+	}
+	return fmt.Sprintf(" %d keys", l.Keys)
+}
+
+// columns lays the map out left to right; compact 0 is the full form, 1
+// drops the load column, 2 also shortens the middle tier.
+func (p MapPanel) columns(node func(string) string, compact int) string {
+	s := p.common.Styles
+	v := p.view
+	t := v.Topology
+	var cols []string
+	if compact == 0 {
+		load := "load off"
+		if v.Load.Rate > 0 {
+			load = fmt.Sprintf("load %.0f/s", v.Load.Rate)
+		}
+		loadCol := []string{s.Bold.Render(load), s.Dim.Render(v.Load.Dist.String() + keyDetail(v.Load)), s.Dim.Render(fmt.Sprintf("%.0f%% reads", 100*v.Load.Reads))}
+		if v.Paused {
+			loadCol[0] = s.Warn.Render("⏸ paused")
+		}
+		cols = append(cols, strings.Join(loadCol, "\n"))
+	}
+	cols = append(cols, strings.Join([]string{s.Bold.Render("balancer"), s.Dim.Render(t.Policy), s.Dim.Render(fmt.Sprintf("%.0f/s", metric(v, "requests.rate")))}, "\n"))
+	var webs []string
+	for _, n := range t.Webs {
+		webs = append(webs, node(n))
+	}
+	cols = append(cols, strings.Join(webs, "\n"))
+	var mid []string
+	if t.Cache {
+		if compact < 2 {
+			mid = append(mid, fmt.Sprintf("cache %s %3.0f%% hit", s.Dim.Render(t.CacheMode), 100*metric(v, "cache.hit_ratio")))
+		} else {
+			mid = append(mid, fmt.Sprintf("cache %3.0f%%", 100*metric(v, "cache.hit_ratio")))
+		}
+	}
+	if t.Queue {
+		if compact < 2 {
+			mid = append(mid, fmt.Sprintf("queue %4.0f deep %s", metric(v, "queue.depth"), s.Dim.Render(fmt.Sprintf("%.0f dead", metric(v, "queue.dead")))))
+		} else {
+			mid = append(mid, fmt.Sprintf("queue %.0f", metric(v, "queue.depth")))
+		}
+	}
+	if t.Payments {
+		mid = append(mid, "brk "+s.breakerMark(metric(v, "breaker.state{name=payments}")))
+		if compact < 2 {
+			mid[len(mid)-1] = "breaker " + s.breakerMark(metric(v, "breaker.state{name=payments}"))
+		}
+	}
+	if len(mid) > 0 {
+		cols = append(cols, strings.Join(mid, "\n"))
+	}
+	var back []string
+	for _, n := range t.DBs {
+		back = append(back, node(n))
+	}
+	if t.Payments {
+		back = append(back, node("payments"))
+	}
+	if len(back) > 0 {
+		cols = append(cols, strings.Join(back, "\n"))
+	}
+	arrow := s.Dim.Render(" ─▶ ")
+	if compact > 0 {
+		arrow = s.Dim.Render("▶")
+	}
+	var parts []string
+	for i, c := range cols {
+		if i > 0 {
+			parts = append(parts, arrow)
+		}
+		parts = append(parts, c)
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, parts...)
+}

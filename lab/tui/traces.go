@@ -1,0 +1,263 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/scalelab/scalelab/components/trace"
+	"github.com/scalelab/scalelab/lab"
+)
+
+// traceChoice is which kept trace the waterfall shows.
+type traceChoice int
+
+const (
+	traceLatest traceChoice = iota
+	traceSlowest
+	traceLatestError
+	numTraceChoices
+)
+
+func (c traceChoice) String() string {
+	switch c {
+	case traceSlowest:
+		return "slowest"
+	case traceLatestError:
+		return "latest error"
+	}
+	return "latest"
+}
+
+// TracesPanel draws one sampled request as a waterfall: a row per span with
+// a bar placed by its start and sized by its duration, relative to the whole
+// trace. TraceChoice cycles between the latest, the slowest and the latest
+// failed trace.
+type TracesPanel struct {
+	common  *Common
+	w, h    int
+	focused bool
+	view    lab.View
+	choice  traceChoice
+	title   string // rendered when the view, size or choice changes
+	body    string
+}
+
+// NewTracesPanel builds the panel.
+func NewTracesPanel(c *Common) TracesPanel {
+	p := TracesPanel{common: c}
+	p.rebuild()
+	return p
+}
+
+// SetSize sets the panel's outer size.
+func (p *TracesPanel) SetSize(w, h int) {
+	p.w, p.h = w, h
+	p.rebuild()
+}
+
+// SetFocused marks the panel focused or not.
+func (p *TracesPanel) SetFocused(f bool) { p.focused = f }
+
+// SetView gives the panel the latest lab view.
+func (p *TracesPanel) SetView(v lab.View) {
+	p.view = v
+	p.rebuild()
+}
+
+// Update handles keys sent to the focused panel: TraceChoice cycles the
+// trace shown.
+func (p TracesPanel) Update(msg tea.Msg) (TracesPanel, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, p.common.Keys.TraceChoice) {
+		p.choice = (p.choice + 1) % numTraceChoices
+		p.rebuild()
+	}
+	return p, nil
+}
+
+// ShortHelp is the panel's own keys, for the root's help.
+func (p TracesPanel) ShortHelp() []key.Binding { return []key.Binding{p.common.Keys.TraceChoice} }
+
+// View renders the panel at exactly its size.
+func (p TracesPanel) View() string {
+	return frame(p.common.Styles, p.title, p.focused, p.w, p.h, p.body)
+}
+
+// chosen is the trace the current choice points at (nil if none is kept).
+func (p TracesPanel) chosen() *trace.Finished {
+	switch p.choice {
+	case traceSlowest:
+		return p.view.Traces.Slowest
+	case traceLatestError:
+		return p.view.Traces.LatestError
+	}
+	return p.view.Traces.Latest
+}
+
+func (p *TracesPanel) rebuild() {
+	f := p.chosen()
+	iw, _ := p.inner()
+	title := "Traces · " + p.choice.String()
+	if f == nil {
+		p.title, p.body = traceCut(title, iw), p.renderEmpty()
+		return
+	}
+	title += " · " + f.ID.String()[:6] + "… · " + traceDur(f.Duration)
+	p.title, p.body = traceCut(title, iw), p.renderWaterfall(f)
+}
+
+// inner is the body's size inside the frame.
+func (p TracesPanel) inner() (int, int) {
+	fw, fh := p.common.Styles.Panel.GetFrameSize()
+	return max(p.w-fw, 0), max(p.h-fh-1, 0)
+}
+
+func (p TracesPanel) renderEmpty() string {
+	s := p.common.Styles
+	v := p.view.Traces
+	next := (p.choice + 1) % numTraceChoices
+	hint := s.Dim.Render("press " + p.keyName() + " for " + next.String())
+	if v.Latest == nil && v.Slowest == nil && v.LatestError == nil {
+		return "no traces yet (trace sample is " + traceSample(p.view) + ")\n" +
+			hint + "\n" + s.Dim.Render("tracing may be off: try :trace sample 10%")
+	}
+	if p.choice == traceLatestError {
+		return "no failed trace kept\n" + hint
+	}
+	return "no " + p.choice.String() + " trace kept\n" + hint
+}
+
+// keyName is the first key bound to TraceChoice, as help shows it.
+func (p TracesPanel) keyName() string {
+	if k := p.common.Keys.TraceChoice.Help().Key; k != "" {
+		return k
+	}
+	return "t"
+}
+
+// traceSample is the sample rate as a percentage: the lab's own figure if
+// the snapshot carries one ("trace.sample", 0..1), else an estimate from
+// traced and arriving requests over the last second.
+func traceSample(v lab.View) string {
+	if r, ok := v.Values["trace.sample"]; ok {
+		return fmt.Sprintf("%g%%", math.Round(r*1000)/10)
+	}
+	if a := metric(v, "load.arrivals"); a > 0 {
+		return fmt.Sprintf("≈%.0f%%", 100*metric(v, "trace.sampled")/a)
+	}
+	return "unknown"
+}
+
+// Column widths of a waterfall row: name, bar, duration, error mark.
+const (
+	traceDurW  = 8
+	traceMarkW = 2
+)
+
+func (p TracesPanel) renderWaterfall(f *trace.Finished) string {
+	s := p.common.Styles
+	iw, ih := p.inner()
+	if iw <= 0 || ih <= 0 {
+		return ""
+	}
+	nameW := min(max(iw/4, 8), 20, iw)
+	barW := max(iw-nameW-1-1-traceDurW-traceMarkW, 1)
+
+	r0 := f.Root.Start
+	total := f.Duration
+	for _, sp := range f.Spans {
+		total = max(total, sp.End.Sub(r0))
+	}
+
+	depth := make(map[trace.SpanID]int, len(f.Spans))
+	spans := f.Spans
+	if len(spans) == 0 {
+		spans = []trace.Span{f.Root}
+	}
+	// Rows: one per span, plus an error line under a failed span when
+	// every span and every error fits.
+	errs := 0
+	for _, sp := range spans {
+		if sp.Err != "" {
+			errs++
+		}
+	}
+	withErrs := len(spans)+errs <= ih
+	shown := spans
+	if len(spans) > ih {
+		shown = spans[:max(ih-1, 0)]
+	}
+
+	var lines []string
+	for _, sp := range shown {
+		d := 0
+		if sp.Parent.IsValid() {
+			d = depth[sp.Parent] + 1
+		}
+		depth[sp.SpanID] = d
+		name := traceCut(strings.Repeat(" ", min(d, 4))+sp.Name, nameW)
+		name += strings.Repeat(" ", nameW-len([]rune(name)))
+		bad := sp.Err != ""
+		st := s.Bar
+		if bad {
+			st = s.Bad
+			name = s.Bad.Render(name)
+		}
+		mark := "  "
+		if bad {
+			mark = " " + s.Bad.Render("✖")
+		}
+		lines = append(lines, name+" "+traceBar(st, sp.Start.Sub(r0), sp.Duration(), total, barW)+" "+
+			fmt.Sprintf("%*s", traceDurW, traceDur(sp.Duration()))+mark)
+		if bad && withErrs {
+			lines = append(lines, s.Bad.Render(strings.Repeat(" ", min(d, 4)+1)+"└ "+sp.Err))
+		}
+	}
+	if len(shown) < len(spans) {
+		lines = append(lines, s.Dim.Render(fmt.Sprintf("… %d more spans", len(spans)-len(shown))))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// traceBar renders one span's bar in a track w cells wide: offset and
+// duration are scaled by total; a span always gets at least one cell, and a
+// span of zero duration is a tick.
+func traceBar(st lipgloss.Style, off, dur, total time.Duration, w int) string {
+	scale := float64(w) / float64(max(total, 1))
+	c0 := min(max(int(float64(off)*scale), 0), w-1)
+	var mid string
+	n := 1
+	if dur <= 0 {
+		mid = st.Render("│")
+	} else {
+		c1 := int(math.Ceil(float64(off+dur) * scale))
+		n = min(max(c1-c0, 1), w-c0)
+		mid = st.Render(strings.Repeat("█", n))
+	}
+	return strings.Repeat(" ", c0) + mid + strings.Repeat(" ", w-c0-n)
+}
+
+// traceCut shortens s to w cells with an ellipsis.
+func traceCut(s string, w int) string {
+	r := []rune(s)
+	if len(r) <= w {
+		return s
+	}
+	if w <= 1 {
+		return string(r[:w])
+	}
+	return string(r[:w-1]) + "…"
+}
+
+// traceDur formats a duration for the waterfall: 37.2ms, 1.24s.
+func traceDur(d time.Duration) string {
+	if d >= time.Second {
+		return fmt.Sprintf("%.2fs", d.Seconds())
+	}
+	return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+}
