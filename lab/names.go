@@ -89,6 +89,7 @@ var Metrics = sortedMetrics([]MetricInfo{
 	{Name: "breaker.rejected", Label: "name", Unit: "/s", Meaning: "calls failed fast by the breaker per second (last 1 s)"},
 	{Name: "breaker.trips", Label: "name", Unit: "", Meaning: "times the breaker opened, since the start"},
 	{Name: "trace.sampled", Unit: "/s", Meaning: "requests traced per second (last 1 s)"},
+	{Name: "trace.sample", Unit: "0..1", Meaning: "share of requests traced, as set by `trace sample`"},
 	{Name: "trace.kept", Unit: "", Meaning: "finished traces held for viewing"},
 	{Name: "events.dropped", Unit: "", Meaning: "request events dropped by slow subscribers (other events are never dropped)"},
 })

@@ -215,7 +215,9 @@ func (l *Lab) Snapshot() Snapshot {
 		v["breaker.failures{name=payments}"] = float64(bs.Counts.ConsecutiveFailures)
 		v["breaker.trips{name=payments}"] = float64(l.trips.Load())
 	}
-	v["trace.kept"] = float64(l.tracer.Stats().Kept)
+	ts := l.tracer.Stats()
+	v["trace.kept"] = float64(ts.Kept)
+	v["trace.sample"] = ts.SampleRate
 	v["events.dropped"] = float64(l.Bus.dropped.Load())
 	return Snapshot{T: now.Sub(l.start), Values: v}
 }

@@ -339,6 +339,21 @@ func (m *Model) setFocus(p PanelID) {
 	m.layout()
 }
 
+// enableKeys disables bindings that do nothing right now, so help shows only
+// what works: panel keys follow focus, fault keys need a selected server.
+func (m *Model) enableKeys() {
+	k := m.common.Keys
+	k.TraceChoice.SetEnabled(m.focus == PanelTraces)
+	k.ScrollUp.SetEnabled(m.focus == PanelEvents)
+	k.ScrollDown.SetEnabled(m.focus == PanelEvents)
+	sel := m.topo.Selected() != ""
+	for _, b := range []*key.Binding{&k.Kill, &k.Revive, &k.Slow, &k.Errors, &k.Hang} {
+		b.SetEnabled(sel)
+	}
+	k.Back.SetEnabled(m.zoomed)
+	k.Zoom.SetEnabled(!m.zoomed)
+}
+
 // layout sizes everything; called on resize, focus, zoom and topology change.
 func (m *Model) layout() {
 	m.mapH = MapHeight(m.view.Topology)
@@ -354,6 +369,7 @@ func (m *Model) layout() {
 	if m.zoomed {
 		m.cols, m.rows = 1, 1
 	}
+	m.enableKeys()
 	for _, p := range m.visible() {
 		m.panelSetFocused(p, p == m.focus)
 	}
@@ -523,7 +539,11 @@ func (m Model) header() string {
 		health += " · " + s.Bad.Render(fmt.Sprintf("%.1f%% errors", 100*er))
 	}
 	parts = append(parts, health)
-	return strings.Join(parts, s.Dim.Render("  │  "))
+	line := strings.Join(parts, s.Dim.Render("  │  "))
+	if lipgloss.Width(line) > m.w { // compact: tighter separators
+		line = strings.Join(parts, s.Dim.Render(" │ "))
+	}
+	return line
 }
 
 func formatLabTime(sec float64) string {

@@ -109,7 +109,7 @@ func (b CommandBar) Update(msg tea.Msg) (CommandBar, tea.Cmd) {
 		return b, cmd
 	}
 	switch {
-	case key.Matches(k, b.common.Keys.Back):
+	case key.Matches(k, b.common.Keys.Cancel):
 		b.close()
 		return b, nil
 	case k.Type == tea.KeyEnter:

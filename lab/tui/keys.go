@@ -6,6 +6,7 @@ import "github.com/charmbracelet/bubbles/key"
 type KeyMap struct {
 	Next, Prev, Zoom, Back           key.Binding
 	Command, Help, Quit              key.Binding
+	Cancel                           key.Binding // closes the command bar
 	SelectLeft, SelectRight          key.Binding
 	Select                           key.Binding // 1-9
 	Kill, Revive, Slow, Errors, Hang key.Binding
@@ -23,6 +24,7 @@ func DefaultKeyMap() *KeyMap {
 		Zoom:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "zoom panel")),
 		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Command:     key.NewBinding(key.WithKeys(":"), key.WithHelp(":", "command")),
+		Cancel:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close command bar")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		SelectLeft:  key.NewBinding(key.WithKeys("left"), key.WithHelp("←", "select previous server")),

@@ -14,8 +14,8 @@ func frame(s *Styles, title string, focused bool, w, h int, body string) string 
 		st = s.PanelFocused
 	}
 	fw, fh := st.GetFrameSize()
-	iw, ih := max(w-fw, 0), max(h-fh-1, 0) // one line for the title
-	head := s.PanelTitle.Render(title)
+	iw, ih := max(w-fw, 0), max(h-fh-1, 0)           // one line for the title
+	head := truncate(s.PanelTitle.Render(title), iw) // a long title must not wrap
 	content := head + "\n" + fit(body, iw, ih)
 	return st.Width(w - st.GetHorizontalBorderSize()).Height(h - st.GetVerticalBorderSize()).MaxHeight(h).Render(content)
 }
