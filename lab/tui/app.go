@@ -112,11 +112,17 @@ func (m Model) fetchView() tea.Cmd {
 func (m Model) waitForEvents() tea.Cmd {
 	sub, quit := m.sub, m.quit
 	return func() tea.Msg {
-		select {
-		case <-sub.Ready():
-			return eventsMsg(sub.Drain())
-		case <-quit:
-			return nil
+		for {
+			select {
+			case <-sub.Ready():
+				// A wake-up can find the queue already drained; only a
+				// non-empty batch is a message (nil means quitting).
+				if batch := sub.Drain(); len(batch) > 0 {
+					return eventsMsg(batch)
+				}
+			case <-quit:
+				return nil
+			}
 		}
 	}
 }

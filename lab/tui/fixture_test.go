@@ -1,0 +1,323 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"go.uber.org/goleak"
+
+	"github.com/scalelab/scalelab/components/trace"
+	"github.com/scalelab/scalelab/lab"
+)
+
+func TestMain(m *testing.M) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	goleak.VerifyTestMain(m,
+		// teatest waits for SIGINT on a goroutine that never ends.
+		goleak.IgnoreTopFunction("github.com/charmbracelet/x/exp/teatest.NewTestModel.func2"),
+	)
+}
+
+// fixtureSeconds is the lab time of the fixture's current view; views for
+// earlier seconds give the charts a history.
+const fixtureSeconds = 30
+
+// fixtureTopology is the shop preset as the lab reports it.
+var fixtureTopology = lab.Topology{
+	Preset: "shop", Title: "Shop",
+	Webs: []string{"web-1", "web-2", "web-3"}, DBs: []string{"db-1", "db-2"},
+	Cache: true, Queue: true, Payments: true,
+	Policy: "round-robin", CacheMode: "invalidate", ShardStrategy: "ring",
+}
+
+// fixtureView is a plausible shop lab at lab second sec (1..fixtureSeconds)
+// under 500 req/s of zipf load: web-2 is slow, so its p99 and in-flight
+// count stand out; latency spikes around second 20; the breaker opened at
+// 12 s and closed again at 22.4 s. Every value is integer arithmetic on
+// sec, so the golden files are the same on every platform.
+func fixtureView(sec int) lab.View {
+	wave := float64(sec%7) - 3 // -3..3, so charts are not flat
+	spike := 0.0
+	if sec >= 18 && sec <= 22 {
+		spike = 120
+	}
+	v := map[string]float64{
+		"lab.time":       float64(sec),
+		"lab.speed":      1,
+		"load.rate":      500,
+		"load.arrivals":  497 + wave,
+		"requests.rate":  495 + wave,
+		"requests.total": 495 * float64(sec),
+		"errors.rate":    2,
+		"errors.ratio":   0.004,
+		"errors.total":   2 * float64(sec),
+		"latency.p50":    6 + wave/3,
+		"latency.p90":    18 + wave + spike/4,
+		"latency.p99":    48 + 2*wave + spike,
+		"latency.mean":   9 + wave/3,
+		"latency.max":    212 + spike,
+		"lb.unroutable":  0,
+
+		"cache.hit_ratio":      0.82 + wave/100,
+		"cache.hits":           365,
+		"cache.misses":         80,
+		"cache.size":           1000,
+		"cache.capacity":       1000,
+		"cache.evictions":      79,
+		"cache.expirations":    0,
+		"cache.stale_ratio":    0,
+		"cache.behind.pending": 0,
+		"cache.behind.lag":     0,
+
+		"shard.count":       2,
+		"shard.moved_keys":  0,
+		"shard.moved_total": 0,
+
+		"queue.depth":     12 + 2*wave,
+		"queue.capacity":  1000,
+		"queue.consumers": 2,
+		"queue.published": 50,
+		"queue.consumed":  49,
+		"queue.rejected":  0,
+		"queue.retried":   1,
+		"queue.dead":      0,
+		"queue.oldest":    14,
+
+		"breaker.state{name=payments}":    0,
+		"breaker.failures{name=payments}": 0,
+		"breaker.rejected{name=payments}": 0,
+		"breaker.trips{name=payments}":    1,
+
+		"trace.sampled":  5,
+		"trace.sample":   0.01,
+		"trace.kept":     160,
+		"events.dropped": 0,
+	}
+	set := func(base, label, name string, x float64) { v[lab.MetricName(base, label, name)] = x }
+	server := func(name string, health, rate, workers, busy, queued, p99 float64) {
+		set("backend.health", "backend", name, health)
+		set("backend.rate", "backend", name, rate)
+		set("backend.workers", "backend", name, workers)
+		set("backend.busy", "backend", name, busy)
+		set("backend.queued", "backend", name, queued)
+		set("backend.utilization", "backend", name, busy/workers)
+		set("backend.rejected", "backend", name, 0)
+		set("backend.errors", "backend", name, 0)
+		set("backend.queue_wait.mean", "backend", name, queued)
+		set("backend.service.mean", "backend", name, p99/5)
+		set("backend.latency.p99", "backend", name, p99)
+	}
+	webs := []struct {
+		name                   string
+		health, rate, inflight float64
+		p99                    float64
+	}{
+		{"web-1", 0, 166 + wave, 2, 11},
+		{"web-2", 1, 164 + wave, 7, 214 + spike},
+		{"web-3", 0, 165 - wave, 1, 12},
+	}
+	for _, w := range webs {
+		server(w.name, w.health, w.rate, 8, w.inflight, 0, w.p99)
+		set("lb.routed", "backend", w.name, w.rate)
+		set("lb.share", "backend", w.name, w.rate/495)
+		set("lb.inflight", "backend", w.name, w.inflight)
+		set("lb.healthy", "backend", w.name, 1)
+	}
+	server("db-1", 0, 52, 4, 1, 0, 21)
+	server("db-2", 0, 47, 4, 1, 0, 19)
+	server("payments", 0, 10, 16, 3, 0, 88)
+	for i, db := range []string{"db-1", "db-2"} {
+		set("shard.keys", "shard", db, float64(5120-240*i))
+		set("shard.reads", "shard", db, float64(42-4*i))
+		set("shard.writes", "shard", db, float64(26-3*i))
+	}
+
+	load := lab.LoadSpec{Rate: 500, Poisson: true, Dist: lab.KeysZipf, ZipfS: 1.1, HotFrac: 0.1, Keys: 10000, Reads: 0.9}
+	view := lab.View{
+		Snapshot: lab.Snapshot{T: time.Duration(sec) * time.Second, Values: v},
+		Topology: fixtureTopology,
+		Load:     load,
+		Traces:   lab.Traces{Latest: fixtureTrace(), Slowest: fixtureTrace(), LatestError: fixtureErrorTrace()},
+	}
+	for _, tr := range []lab.Transition{{T: 12, From: "closed", To: "open"}, {T: 22, From: "open", To: "half-open"}, {T: 22.4, From: "half-open", To: "closed"}} {
+		if tr.T <= float64(sec) {
+			view.Breaker = append(view.Breaker, tr)
+		}
+	}
+	return view
+}
+
+// fixtureStart is the lab clock's origin in the fixture's traces.
+var fixtureStart = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func fixtureMS(x float64) time.Time {
+	return fixtureStart.Add(time.Duration(x * float64(time.Millisecond)))
+}
+
+// fixtureTrace is a 41.5 ms read: the balancer, web-2's accept queue, web-2,
+// a cache miss, and a read on shard db-1.
+func fixtureTrace() *trace.Finished {
+	id := trace.TraceID{0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36}
+	root := trace.Span{TraceID: id, SpanID: trace.SpanID{1}, Name: "GET /item/42", Start: fixtureMS(0), End: fixtureMS(41.5),
+		Attrs: []trace.Attr{{Key: "key", Value: "42"}}}
+	span := func(n, parent byte, name string, a, b float64, err string) trace.Span {
+		return trace.Span{TraceID: id, SpanID: trace.SpanID{n}, Parent: trace.SpanID{parent}, Name: name, Start: fixtureMS(a), End: fixtureMS(b), Err: err}
+	}
+	return &trace.Finished{
+		ID: id, Root: root, Duration: root.Duration(),
+		Spans: []trace.Span{
+			root,
+			span(2, 1, "web-2 queue", 0.1, 8, ""),
+			span(3, 1, "web-2", 8, 41.5, ""),
+			span(4, 3, "cache get", 8.2, 8.2, ""),
+			span(5, 3, "db-1 read", 9, 38.7, ""),
+			span(6, 3, "cache set", 38.8, 38.8, ""),
+		},
+	}
+}
+
+// fixtureErrorTrace is a checkout failed fast by the open breaker.
+func fixtureErrorTrace() *trace.Finished {
+	id := trace.TraceID{0x9a, 0x01, 0x5c, 0xd2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+	root := trace.Span{TraceID: id, SpanID: trace.SpanID{1}, Name: "POST /checkout", Start: fixtureMS(12000), End: fixtureMS(12006.4), Err: "payments: circuit breaker is open"}
+	return &trace.Finished{
+		ID: id, Root: root, Duration: root.Duration(), Err: true,
+		Spans: []trace.Span{
+			root,
+			{TraceID: id, SpanID: trace.SpanID{2}, Parent: root.SpanID, Name: "web-1", Start: fixtureMS(12000.2), End: fixtureMS(12006.3), Err: "payments: circuit breaker is open"},
+			{TraceID: id, SpanID: trace.SpanID{3}, Parent: trace.SpanID{2}, Name: "payments", Start: fixtureMS(12006), End: fixtureMS(12006), Err: "circuit breaker is open"},
+		},
+	}
+}
+
+// execCall is one command line the fake lab was asked to run.
+type execCall struct{ Line, Source string }
+
+// fakeSource is a lab that never changes by itself: View returns a fixed
+// view (fixtureView(fixtureSeconds) unless a test sets another), Exec
+// records the line and checks it with the real parser, and events go
+// through a real lab.Bus.
+type fakeSource struct {
+	bus lab.Bus
+
+	mu    sync.Mutex
+	view  lab.View
+	calls []execCall
+}
+
+func newFakeSource() *fakeSource {
+	return &fakeSource{view: fixtureView(fixtureSeconds)}
+}
+
+func (f *fakeSource) View() lab.View {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.view
+}
+
+// SetView replaces what View returns.
+func (f *fakeSource) SetView(v lab.View) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.view = v
+}
+
+// Exec records the line; a line that does not parse is refused with the
+// parser's error, as the lab does, and publishes a command event either way.
+func (f *fakeSource) Exec(line, source string) error {
+	_, err := lab.Parse(line)
+	e := lab.Event{T: float64(fixtureSeconds), Kind: lab.KindCommand, Source: source, Line: strings.TrimSpace(line)}
+	if err != nil {
+		e.Err = err.Error()
+	} else {
+		f.mu.Lock()
+		f.calls = append(f.calls, execCall{line, source})
+		f.mu.Unlock()
+	}
+	f.bus.Publish(e)
+	return err
+}
+
+func (f *fakeSource) Subscribe(requests bool) *lab.Subscription { return f.bus.Subscribe(requests) }
+
+// Calls returns the lines run so far, oldest first.
+func (f *fakeSource) Calls() []execCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]execCall(nil), f.calls...)
+}
+
+// fixtureCommon is a fresh Common: keys are per model, because the root
+// enables and disables bindings as focus and selection change.
+func fixtureCommon() *Common {
+	return &Common{Styles: NewStyles(true), Keys: DefaultKeyMap()}
+}
+
+// TestFixtureHasEveryMetric keeps the fixture honest: every metric in the
+// catalogue, for every server, shard and breaker it is labelled with.
+func TestFixtureHasEveryMetric(t *testing.T) {
+	v := fixtureView(fixtureSeconds)
+	servers := append(append(append([]string(nil), fixtureTopology.Webs...), fixtureTopology.DBs...), "payments")
+	labels := map[string][]string{
+		"backend": servers,
+		"shard":   fixtureTopology.DBs,
+		"name":    {"payments"},
+	}
+	for _, m := range lab.Metrics {
+		names := []string{m.Name}
+		if m.Label != "" {
+			names = nil
+			for _, l := range labels[m.Label] {
+				if m.Name == "lb.routed" || m.Name == "lb.share" || m.Name == "lb.inflight" || m.Name == "lb.healthy" {
+					if !strings.HasPrefix(l, "web-") {
+						continue
+					}
+				}
+				names = append(names, lab.MetricName(m.Name, m.Label, l))
+			}
+			if len(names) == 0 {
+				t.Errorf("metric %s: no label values for %q", m.Name, m.Label)
+			}
+		}
+		for _, n := range names {
+			if _, ok := v.Values[n]; !ok {
+				t.Errorf("fixture has no value for %s", n)
+			}
+		}
+	}
+	if v.Traces.Latest == nil || len(v.Traces.Latest.Spans) < 3 {
+		t.Errorf("fixture has no latest trace with spans: %+v", v.Traces.Latest)
+	}
+	if len(v.Breaker) == 0 {
+		t.Errorf("fixture has no breaker transition")
+	}
+}
+
+// TestFakeSourceExec checks the fake the other tests rely on: good lines are
+// recorded with their source, bad ones refused with the parser's error, and
+// both published as command events.
+func TestFakeSourceExec(t *testing.T) {
+	f := newFakeSource()
+	sub := f.Subscribe(false)
+	defer sub.Unsubscribe()
+	if err := f.Exec("kill web-2", lab.SourceKey); err != nil {
+		t.Fatalf("Exec(kill web-2) = %v", err)
+	}
+	err := f.Exec("lod 5", lab.SourceTyped)
+	if _, perr := lab.Parse("lod 5"); err == nil || perr == nil || err.Error() != perr.Error() {
+		t.Fatalf("Exec(lod 5) = %v, want the parser's error %v", err, perr)
+	}
+	if got, want := fmt.Sprint(f.Calls()), fmt.Sprint([]execCall{{"kill web-2", lab.SourceKey}}); got != want {
+		t.Errorf("calls = %s, want %s", got, want)
+	}
+	<-sub.Ready()
+	evs := sub.Drain()
+	if len(evs) != 2 || evs[0].Line != "kill web-2" || evs[1].Err == "" {
+		t.Errorf("events = %+v, want kill web-2 then a failed lod 5", evs)
+	}
+}
