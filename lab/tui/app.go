@@ -137,13 +137,9 @@ func (m Model) run(line, source string) tea.Cmd {
 func (m *Model) applyView(v lab.View) {
 	m.view = v
 	m.topo.SetView(v)
-	m.routing.SetView(v)
-	m.latency.SetView(v)
-	m.cache.SetView(v)
-	m.shards.SetView(v)
-	m.queue.SetView(v)
-	m.breaker.SetView(v)
-	m.traces.SetView(v)
+	for _, p := range m.panels() {
+		p.SetView(v)
+	}
 	m.bar.SetTopology(v.Topology)
 	if m.w > 0 && MapHeight(v.Topology) != m.mapH {
 		m.layout()
@@ -376,11 +372,9 @@ func (m *Model) layout() {
 		m.cols, m.rows = 1, 1
 	}
 	m.enableKeys()
-	for _, p := range m.visible() {
-		m.panelSetFocused(p, p == m.focus)
-	}
-	for p := PanelID(0); p < numPanels; p++ {
-		m.panelSetFocused(p, p == m.focus)
+	panels := m.panels()
+	for i, p := range panels {
+		p.SetFocused(PanelID(i) == m.focus)
 	}
 	// sizes: columns share the width, rows the grid height
 	vis := m.visible()
@@ -394,7 +388,7 @@ func (m *Model) layout() {
 		if row == m.rows-1 {
 			h = m.gridH - h*(m.rows-1)
 		}
-		m.panelSetSize(p, w, h)
+		panels[p].SetSize(w, h)
 	}
 }
 
@@ -409,68 +403,18 @@ func (m *Model) visible() []PanelID {
 	return out
 }
 
-func (m *Model) panelSetSize(p PanelID, w, h int) {
-	switch p {
-	case PanelRouting:
-		m.routing.SetSize(w, h)
-	case PanelLatency:
-		m.latency.SetSize(w, h)
-	case PanelCache:
-		m.cache.SetSize(w, h)
-	case PanelShards:
-		m.shards.SetSize(w, h)
-	case PanelQueue:
-		m.queue.SetSize(w, h)
-	case PanelBreaker:
-		m.breaker.SetSize(w, h)
-	case PanelTraces:
-		m.traces.SetSize(w, h)
-	case PanelEvents:
-		m.events.SetSize(w, h)
-	}
+// panel is what the root needs of every panel besides Update (which returns
+// each panel's concrete type and is routed by focus in updateFocused).
+type panel interface {
+	SetSize(w, h int)
+	SetFocused(bool)
+	SetView(lab.View)
+	View() string
 }
 
-func (m *Model) panelSetFocused(p PanelID, f bool) {
-	switch p {
-	case PanelRouting:
-		m.routing.SetFocused(f)
-	case PanelLatency:
-		m.latency.SetFocused(f)
-	case PanelCache:
-		m.cache.SetFocused(f)
-	case PanelShards:
-		m.shards.SetFocused(f)
-	case PanelQueue:
-		m.queue.SetFocused(f)
-	case PanelBreaker:
-		m.breaker.SetFocused(f)
-	case PanelTraces:
-		m.traces.SetFocused(f)
-	case PanelEvents:
-		m.events.SetFocused(f)
-	}
-}
-
-func (m *Model) panelView(p PanelID) string {
-	switch p {
-	case PanelRouting:
-		return m.routing.View()
-	case PanelLatency:
-		return m.latency.View()
-	case PanelCache:
-		return m.cache.View()
-	case PanelShards:
-		return m.shards.View()
-	case PanelQueue:
-		return m.queue.View()
-	case PanelBreaker:
-		return m.breaker.View()
-	case PanelTraces:
-		return m.traces.View()
-	case PanelEvents:
-		return m.events.View()
-	}
-	return ""
+// panels lists the panels by PanelID.
+func (m *Model) panels() [numPanels]panel {
+	return [numPanels]panel{&m.routing, &m.latency, &m.cache, &m.shards, &m.queue, &m.breaker, &m.traces, &m.events}
 }
 
 // View draws the dashboard: exactly the terminal's size.
@@ -490,11 +434,12 @@ func (m Model) View() string {
 	} else {
 		var rows []string
 		vis := m.visible()
+		panels := m.panels()
 		for r := 0; r < m.rows; r++ {
 			var cells []string
 			for c := 0; c < m.cols; c++ {
 				if i := r*m.cols + c; i < len(vis) {
-					cells = append(cells, m.panelView(vis[i]))
+					cells = append(cells, panels[vis[i]].View())
 				}
 			}
 			if len(cells) > 0 {
