@@ -491,7 +491,8 @@ func (m Model) header() string {
 	}
 	parts = append(parts, health)
 	line := strings.Join(parts, s.Dim.Render("  │  "))
-	if lipgloss.Width(line) > m.w { // compact: tighter separators
+	if lipgloss.Width(line) > m.w { // compact: tighter separators, shorter words
+		parts[len(parts)-1] = strings.NewReplacer(" up", "", "breaker ", "brk ", " errors", " err").Replace(health)
 		line = strings.Join(parts, s.Dim.Render(" │ "))
 	}
 	return line

@@ -125,7 +125,7 @@ func (p *EventsPanel) clamp() {
 func (p *EventsPanel) rebuild() {
 	s := p.common.Styles
 	if len(p.lines) == 0 {
-		p.body = s.Dim.Render("no events yet: commands, faults and state changes show here")
+		p.body = s.Dim.Render("no events yet\ncommands, faults and\nstate changes show here")
 		return
 	}
 	end := len(p.lines) - p.offset

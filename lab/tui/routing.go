@@ -66,7 +66,11 @@ func (p RoutingPanel) View() string {
 		}
 		share := bar(s, frac, barW)
 		if metric(v, labelled("lb.healthy", "backend", n)) == 0 {
-			share = s.Bad.Render(fmt.Sprintf("%-*s", barW, truncate("ejected", barW)))
+			word := "ejected"
+			if barW < len(word) {
+				word = "out"
+			}
+			share = s.Bad.Render(fmt.Sprintf("%-*s", barW, word))
 		}
 		row := fmt.Sprintf("%-6s %s %5.0f", n, share, rate)
 		if wide {

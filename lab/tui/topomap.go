@@ -98,6 +98,7 @@ func (p MapPanel) View() string {
 	node := func(name string) string {
 		h := metric(v, labelled("backend.health", "backend", name))
 		mark := s.healthMark(h)
+		mark += strings.Repeat(" ", max(0, 6-lipgloss.Width(mark))) // align rates: "● up" pads to "✖ down"; only "▲ failing" is wider
 		line := fmt.Sprintf("%s %s %5.0f/s", name, mark, metric(v, labelled("backend.rate", "backend", name)))
 		if strings.HasPrefix(name, "web-") && metric(v, labelled("lb.healthy", "backend", name)) == 0 {
 			line += s.Bad.Render(" ejected")
