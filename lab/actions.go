@@ -308,6 +308,25 @@ func (a breakerAction) apply(l *Lab) error {
 	return nil
 }
 
+func (a scaleAction) apply(l *Lab) error {
+	have := len(l.webNames())
+	if a.n < have {
+		return fmt.Errorf("scale web: there are already %d web servers; scaling only adds (kill servers to take capacity away)", have)
+	}
+	for i := have + 1; i <= a.n; i++ {
+		name := fmt.Sprintf("web-%d", i)
+		if err := l.addWeb(name, l.preset.Web); err != nil {
+			return err
+		}
+		l.registerServer(name)
+		l.registerWeb(name)
+	}
+	if a.n > have {
+		l.event(Event{Kind: KindState, Component: "web", Detail: fmt.Sprintf("scaled from %d to %d web servers", have, a.n)})
+	}
+	return nil
+}
+
 func (a traceAction) apply(l *Lab) error {
 	l.tracer.SetSampleRate(a.sample)
 	return nil

@@ -117,6 +117,8 @@ func init() {
 			Summary: "tune a circuit breaker: failures that trip it, how long it stays open, half-open trial calls",
 			Example: "breaker payments threshold=5 open=10s", Words: []string{"threshold=", "open=", "trials="}, Target: true,
 			parse: parseBreaker},
+		{Name: "scale", Usage: "scale web N", Summary: "add web servers behind the balancer until there are N (horizontal scaling)",
+			Example: "scale web 5", Words: []string{"web"}, parse: parseScale},
 		{Name: "trace", Usage: "trace sample P%", Summary: "set the share of requests traced (head sampling)",
 			Example: "trace sample 10%", Words: []string{"sample"}, parse: parseTrace},
 		{Name: "health", Usage: "health [interval=D] [fails=N] [passes=N] | health off",
@@ -652,6 +654,33 @@ func parseBreaker(a *args) (action, error) {
 		}
 	}
 	return ba, nil
+}
+
+// --- scale ---
+
+type scaleAction struct{ n int }
+
+// MaxWebs bounds how many web servers a lab may have.
+const MaxWebs = 64
+
+func parseScale(a *args) (action, error) {
+	if len(a.words) == 0 {
+		return nil, a.errEnd("missing tier: web")
+	}
+	if a.words[0].s != "web" {
+		return nil, a.errAt(a.words[0], "only the web tier scales this way (databases: shard add)")
+	}
+	if len(a.words) < 2 {
+		return nil, a.errEnd("missing N")
+	}
+	if len(a.words) > 2 {
+		return nil, a.errAt(a.words[2], "unexpected %q", a.words[2].s)
+	}
+	n, err := parseCount(a.words[1].s, 1, MaxWebs)
+	if err != nil {
+		return nil, a.errAt(a.words[1], "%v", err)
+	}
+	return scaleAction{n}, nil
 }
 
 // --- trace, health, speed, wait ---

@@ -21,7 +21,7 @@ func TestParseAccepts(t *testing.T) {
 		"shard add", "shard add db-9", "shard remove db-2", "shard strategy ring vnodes=100", "shard strategy mod",
 		"queue consumers=4 capacity=500 full=reject attempts=5 retry=1s",
 		"breaker payments threshold=5 open=10s trials=2",
-		"trace sample 10%",
+		"trace sample 10%", "scale web 5",
 		"health interval=1s fails=2 passes=2", "health off",
 		"speed 0.25x", "speed 10", "pause", "resume", "wait 10s",
 		"expect cache.hit_ratio >= 0.8 within 30s",
@@ -91,6 +91,8 @@ func TestParseRejects(t *testing.T) {
 		{"queue full=drop", 7, ""},
 		{"breaker payments open=0s", 18, "positive duration"},
 		{"trace sample", 13, "missing P%"},
+		{"scale db 3", 7, "only the web tier"},
+		{"scale web 0", 11, "out of range 1..64"},
 		{"trace rate 10%", 7, "unknown trace setting"},
 		{"speed 50x", 7, "out of range 0.1x..20x"},
 		{"speed fast", 7, "not a speed"},
@@ -145,7 +147,7 @@ func TestSpecsCoverEveryCommandAndExamplesParse(t *testing.T) {
 			t.Errorf("example %q of %q: %v", s.Example, s.Name, err)
 		}
 	}
-	for _, want := range []string{"load", "backend", "kill", "revive", "slow", "errors", "hang", "balancer", "cache", "shard", "queue", "breaker", "trace", "speed", "pause", "resume", "wait", "expect"} {
+	for _, want := range []string{"load", "backend", "kill", "revive", "slow", "errors", "hang", "balancer", "cache", "shard", "queue", "breaker", "scale", "trace", "speed", "pause", "resume", "wait", "expect"} {
 		if !seen[want] {
 			t.Errorf("command table lacks %q", want)
 		}
