@@ -347,15 +347,24 @@ func (p *parser) quiz(st *Step, block []string, fence int) {
 		p.yamlErr(err, fence)
 		return
 	}
+	// at is the file line of a field, or the fence when the field is absent.
+	at := func(field string) int {
+		for j, l := range block {
+			if strings.HasPrefix(strings.TrimSpace(l), field+":") {
+				return fence + 1 + j
+			}
+		}
+		return fence
+	}
 	switch {
 	case strings.TrimSpace(q.Question) == "":
-		p.errf(fence, 1, "quiz: missing question")
+		p.errf(at("question"), 1, "quiz: missing question")
 	case len(q.Choices) < 2:
-		p.errf(fence, 1, "quiz: give at least two choices")
+		p.errf(at("choices"), 1, "quiz: give at least two choices")
 	case q.Answer < 1 || q.Answer > len(q.Choices):
-		p.errf(fence, 1, "quiz: answer %d is not a choice (1..%d)", q.Answer, len(q.Choices))
+		p.errf(at("answer"), 1, "quiz: answer %d is not a choice (1..%d)", q.Answer, len(q.Choices))
 	case strings.TrimSpace(q.Explain) == "":
-		p.errf(fence, 1, "quiz: missing explain (why the answer is right, shown after the learner sees it)")
+		p.errf(at("explain"), 1, "quiz: missing explain (why the answer is right, shown after the learner sees it)")
 	default:
 		st.Quiz = q
 	}
