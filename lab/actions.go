@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/components/balancer"
+	"github.com/scalelab/scalelab/components/queue"
 	"github.com/scalelab/scalelab/components/shard"
 )
 
@@ -293,6 +294,7 @@ func (a queueAction) apply(l *Lab) error {
 			return err
 		}
 		l.queueConf = cfg
+		l.blockWhenFull.Store(cfg.WhenFull == queue.Block)
 	}
 	if a.consumers != nil && *a.consumers != st.Consumers {
 		return l.broker.SetConsumers(writesTopic, *a.consumers)

@@ -53,17 +53,18 @@ type Lab struct {
 	reg *Registry
 	m   labMetrics
 
-	lb        *balancer.Balancer
-	tracer    *trace.Tracer
-	cache     *cache.Cache[uint64, uint64]       // nil without a cache tier
-	behind    *cache.BehindQueue[uint64, uint64] // write-behind flusher; nil without a cache
-	mode      atomic.Int32                       // cache.Mode
-	cluster   *shard.Cluster[uint64]             // nil without a db tier
-	broker    *queue.Broker                      // nil without a queue
-	breaker   *breaker.Breaker                   // nil without payments
-	trips     atomic.Uint64                      // times the breaker opened
-	queueConf queue.TopicConfig
-	payments  *server
+	lb            *balancer.Balancer
+	tracer        *trace.Tracer
+	cache         *cache.Cache[uint64, uint64]       // nil without a cache tier
+	behind        *cache.BehindQueue[uint64, uint64] // write-behind flusher; nil without a cache
+	mode          atomic.Int32                       // cache.Mode
+	cluster       *shard.Cluster[uint64]             // nil without a db tier
+	broker        *queue.Broker                      // nil without a queue
+	breaker       *breaker.Breaker                   // nil without payments
+	trips         atomic.Uint64                      // times the breaker opened
+	queueConf     queue.TopicConfig
+	blockWhenFull atomic.Bool // publishers wait when the write queue is full
+	payments      *server
 
 	mu      sync.RWMutex // guards the server tables below (rarely written)
 	webs    []*server    // by balancer index
@@ -170,6 +171,7 @@ func New(cfg Config) (*Lab, error) {
 		l.queueConf = queue.TopicConfig{
 			Capacity: p.Queue.Capacity, WhenFull: full, MaxAttempts: p.Queue.Attempts, RetryDelay: time.Duration(p.Queue.Retry),
 		}
+		l.blockWhenFull.Store(full == queue.Block)
 		if err := l.broker.CreateTopic(writesTopic, l.queueConf); err != nil {
 			return nil, err
 		}

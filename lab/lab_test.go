@@ -346,3 +346,23 @@ func TestScaleWebAddsServers(t *testing.T) {
 		}
 	})
 }
+
+// A write counts for stale reads from its acknowledgement: write-through
+// acknowledges after the database write, so few reads are stale (what is
+// left is the real cache-aside race: a slow miss refills the cache with the
+// version it read after a newer write updated it); write-behind with a
+// lagging database serves many more.
+func TestStaleReadsByWritePolicy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLab(t, "shop", 1, nil)
+		mustExec(t, l, "cache mode write-through", "load 300/s zipf=1.1 reads=50%", "wait 10s")
+		through := value(t, l, "cache.stale_ratio")
+		if through > 0.03 {
+			t.Errorf("write-through stale ratio %v, want under 3%%", through)
+		}
+		mustExec(t, l, "cache mode write-behind delay=2s", "cache size 100", "wait 10s")
+		if behind := value(t, l, "cache.stale_ratio"); behind < 0.05 || behind < 3*through {
+			t.Errorf("write-behind with a lagging database: stale ratio %v, want well above write-through's %v", behind, through)
+		}
+	})
+}

@@ -432,23 +432,29 @@ func (m Model) View() string {
 	if m.showHelp {
 		grid = frame(s, "Help · any key closes", false, m.w, m.gridH+m.mapH, m.help.View(m.common.Keys))
 	} else {
-		var rows []string
-		vis := m.visible()
-		panels := m.panels()
-		for r := 0; r < m.rows; r++ {
-			var cells []string
-			for c := 0; c < m.cols; c++ {
-				if i := r*m.cols + c; i < len(vis) {
-					cells = append(cells, panels[vis[i]].View())
-				}
-			}
-			if len(cells) > 0 {
-				rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, cells...))
-			}
-		}
-		grid = m.topo.View() + "\n" + fit(strings.Join(rows, "\n"), m.w, m.gridH)
+		grid = m.topo.View() + "\n" + m.grid()
 	}
 	return header + "\n" + grid + "\n" + m.footer()
+}
+
+// grid is the page of panels on screen, exactly m.w × m.gridH (the lesson
+// view draws it without the map).
+func (m Model) grid() string {
+	var rows []string
+	vis := m.visible()
+	panels := m.panels()
+	for r := 0; r < m.rows; r++ {
+		var cells []string
+		for c := 0; c < m.cols; c++ {
+			if i := r*m.cols + c; i < len(vis) {
+				cells = append(cells, panels[vis[i]].View())
+			}
+		}
+		if len(cells) > 0 {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, cells...))
+		}
+	}
+	return fit(strings.Join(rows, "\n"), m.w, m.gridH)
 }
 
 // header is one line: title, lab clock, speed, load, health summary.

@@ -1,0 +1,1006 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/glamour"
+	glamouransi "github.com/charmbracelet/glamour/ansi"
+	"github.com/charmbracelet/glamour/styles"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"github.com/scalelab/scalelab/lab"
+	"github.com/scalelab/scalelab/lab/lesson"
+)
+
+// LessonKeyMap is the lesson screens' bindings. In a lesson the
+// dashboard's own keys work as usual, except that `?` reveals a hint and
+// `q` leaves the lesson: the dashboard's full help is on `H`.
+type LessonKeyMap struct {
+	Open                                 key.Binding // picker: open the selected lesson
+	NextStep, SkipStep, Hint             key.Binding
+	FullHelp, Leave, ForceQuit           key.Binding
+	ProseUp, ProseDown                   key.Binding
+	QuizUp, QuizDown, QuizPick, QuizLock key.Binding
+}
+
+// DefaultLessonKeyMap is the lesson screens' bindings.
+func DefaultLessonKeyMap() *LessonKeyMap {
+	return &LessonKeyMap{
+		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open lesson")),
+		NextStep:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next step")),
+		SkipStep:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "skip step")),
+		Hint:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "hint")),
+		FullHelp:  key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "all keys")),
+		Leave:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "leave lesson")),
+		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		ProseUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll text up")),
+		ProseDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "scroll text down")),
+		QuizUp:    key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "previous choice")),
+		QuizDown:  key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "next choice")),
+		QuizPick:  key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "choose")),
+		QuizLock:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "lock in")),
+	}
+}
+
+// stepState is where the current step is. Transitions:
+//
+//	quiz ──enter locks a choice──▶ running ──last command done──▶ checking ──all checks hold at once──▶ passed ──n──▶ next step
+//	                                  └──a command failed──▶ failed
+//	any state ──N──▶ next step (the step's remaining commands still run, waits dropped)
+//
+// A step with no quiz, or whose quiz was answered in an earlier session,
+// starts in running; after the last step, n (or N) shows the summary.
+type stepState int
+
+const (
+	stateQuiz stepState = iota
+	stateRunning
+	stateChecking
+	statePassed
+	stateFailed
+	stateComplete
+)
+
+func (s stepState) String() string {
+	return [...]string{"quiz", "running", "checking", "passed", "failed", "complete"}[s]
+}
+
+// outcome is how a step ended, for the summary.
+type outcome int
+
+const (
+	outcomeNotReached outcome = iota
+	outcomePassed
+	outcomeSkipped
+	outcomeEarlier // passed in an earlier session; replayed, not re-checked
+)
+
+// stepRecord is what the summary says about a step.
+type stepRecord struct {
+	outcome outcome
+	after   time.Duration  // lab time from its commands starting to its pass (or skip)
+	checks  []lesson.Check // at that moment
+	quiz    int            // the choice locked in, 0 for none
+	hints   int
+}
+
+// queuedLine is a step's command waiting to run. Commands run one at a
+// time, each in its own Cmd, so a `wait` blocks that Cmd, never the UI.
+type queuedLine struct {
+	step   int
+	line   lesson.Line
+	replay bool // applied for its effect only: a passed or skipped step
+}
+
+type (
+	// dashMsg is a message for a lesson's dashboard, tagged with the
+	// lesson's session so a closed lesson's ticks die out instead of
+	// reaching the next lesson's dashboard.
+	dashMsg struct {
+		session int
+		msg     tea.Msg
+	}
+	// stepCmdMsg is a step command's outcome.
+	stepCmdMsg struct {
+		session, id int
+		err         error
+		at          time.Duration // lab time after it ran, when the source tells
+	}
+	// leaveLessonMsg asks the root to close the lesson.
+	leaveLessonMsg struct{ session int }
+)
+
+// LessonView is an open lesson: the step's prose (rendered once per step
+// and width), its checklist with live values, hints, quiz and a summary at
+// the end, beside the live dashboard with the panel the step is about in
+// focus. It reads each step's checks from the snapshots the dashboard's
+// own tick fetches: there is no second polling loop.
+type LessonView struct {
+	env     *lessonEnv
+	lesson  *lesson.Lesson
+	src     Source
+	session int
+
+	dash Model
+	help help.Model
+
+	step    int
+	state   stepState
+	quiz    QuizDialog
+	hints   int // revealed for the current step
+	snap    lab.Snapshot
+	checks  []lesson.Check
+	started time.Duration // lab time the step's commands started
+	settled time.Duration // lab time its last command finished
+	cmdErr  string
+	status  string // replay problems
+	records []stepRecord
+
+	queue    []queuedLine
+	current  queuedLine // running now, when inflight != 0
+	inflight int
+	nextID   int
+	initCmd  tea.Cmd
+
+	showHelp bool
+
+	// layout, computed on resize and when the lower part changes height
+	w, h           int
+	wide           bool
+	paneW, paneH   int
+	dashW, dashH   int
+	innerW, innerH int
+	mapH           int
+	lower          string // status, checklist, hints, quiz; rendered on change
+	vp             viewport.Model
+}
+
+// NewLessonView opens ls on src (a lab built from the lesson's preset). It
+// resumes at the first step the progress has not seen pass: the commands
+// of the steps before it are replayed for their effect (waits dropped,
+// checks not waited for), then that step starts. A lesson whose steps all
+// passed starts over.
+func NewLessonView(env *lessonEnv, ls *lesson.Lesson, src Source, session int) LessonView {
+	m := LessonView{
+		env: env, lesson: ls, src: src, session: session,
+		dash: New(src, env.common), help: help.New(),
+		records: make([]stepRecord, len(ls.Steps)),
+		vp:      viewport.New(0, 0),
+	}
+	m.help.ShowAll = true
+	m.snap = m.dash.view.Snapshot
+	lp := env.store.p.Lesson(ls.ID)
+	start := lp.Resume(len(ls.Steps))
+	for i := range start {
+		m.records[i] = stepRecord{outcome: outcomeEarlier, quiz: lp.Quiz[i], hints: lp.Hints[i]}
+		m.enqueue(i, true)
+	}
+	m.initCmd = m.startStep(start)
+	return m
+}
+
+// Init starts the dashboard and the first command.
+func (m LessonView) Init() tea.Cmd {
+	return tea.Batch(wrapCmd(m.session, m.dash.Init()), m.initCmd)
+}
+
+// Stop ends the dashboard's event reader. The lab is the caller's to stop.
+func (m LessonView) Stop() { m.dash.Stop() }
+
+// wrapCmd tags what cmd delivers as the session's dashboard's (a batch is
+// wrapped Cmd by Cmd; quitting is left alone).
+func wrapCmd(session int, cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		switch msg := cmd().(type) {
+		case nil:
+			return nil
+		case tea.QuitMsg:
+			return msg
+		case tea.BatchMsg:
+			out := make(tea.BatchMsg, len(msg))
+			for i, c := range msg {
+				out[i] = wrapCmd(session, c)
+			}
+			return out
+		default:
+			return dashMsg{session, msg}
+		}
+	}
+}
+
+// labClock is what *lab.Lab offers to date a command's end.
+type labClock interface{ Since() time.Duration }
+
+// execLine runs one step command off the UI goroutine.
+func execLine(src Source, session, id int, line string) tea.Cmd {
+	return func() tea.Msg {
+		err := src.Exec(line, lab.SourceLesson)
+		msg := stepCmdMsg{session: session, id: id, err: err}
+		if c, ok := src.(labClock); ok {
+			msg.at = c.Since()
+		}
+		return msg
+	}
+}
+
+// enqueue queues step's commands; a replay drops its waits.
+func (m *LessonView) enqueue(step int, replay bool) {
+	for _, ln := range m.lesson.Steps[step].Commands {
+		if _, wait := ln.Cmd.Wait(); wait && replay {
+			continue
+		}
+		m.queue = append(m.queue, queuedLine{step: step, line: ln, replay: replay})
+	}
+}
+
+// dispatch starts the next queued command when none is running.
+func (m *LessonView) dispatch() tea.Cmd {
+	if m.inflight != 0 || len(m.queue) == 0 {
+		return nil
+	}
+	m.current, m.queue = m.queue[0], m.queue[1:]
+	m.nextID++
+	m.inflight = m.nextID
+	return execLine(m.src, m.session, m.inflight, m.current.line.Cmd.Line)
+}
+
+// pending reports whether any of the current step's own commands are
+// queued or running.
+func (m *LessonView) pending() bool {
+	if m.inflight != 0 && m.current.step == m.step && !m.current.replay {
+		return true
+	}
+	return slices.ContainsFunc(m.queue, func(q queuedLine) bool { return q.step == m.step && !q.replay })
+}
+
+// settle moves a running step to checking once its commands are done.
+func (m *LessonView) settle(at time.Duration) {
+	if m.state == stateRunning && !m.pending() {
+		m.state = stateChecking
+		m.settled = max(at, m.snap.T)
+	}
+}
+
+func (m *LessonView) cur() *lesson.Step { return &m.lesson.Steps[m.step] }
+
+// startStep makes step i current: its prose, its panel, its hints so far,
+// and its quiz, or its commands when there is no quiz to ask.
+func (m *LessonView) startStep(i int) tea.Cmd {
+	st := &m.lesson.Steps[i]
+	lp := m.env.store.p.Lesson(m.lesson.ID)
+	m.step, m.cmdErr, m.checks = i, "", nil
+	m.hints = min(lp.Hints[i], len(st.Hints))
+	m.records[i] = stepRecord{hints: m.hints}
+	m.quiz = NewQuizDialog(m.env.common, m.env.keys, st.Quiz)
+	m.quiz.SetWidth(m.innerW)
+	if st.Quiz != nil {
+		m.quiz.Lock(lp.Quiz[i])
+	}
+	if p, ok := panelFor(st); ok {
+		m.focusPanel(p)
+	}
+	m.setProse()
+	var cmd tea.Cmd
+	if m.quiz.Asking() {
+		m.state = stateQuiz
+		cmd = m.dispatch() // replays may be queued
+	} else {
+		m.records[i].quiz = m.quiz.Choice()
+		cmd = m.beginCommands()
+	}
+	m.refresh()
+	return cmd
+}
+
+// beginCommands queues the current step's commands and starts them.
+func (m *LessonView) beginCommands() tea.Cmd {
+	m.state = stateRunning
+	m.started = m.snap.T
+	m.checks = m.cur().Checks(m.snap)
+	m.enqueue(m.step, false)
+	cmd := m.dispatch()
+	m.settle(0)
+	return cmd
+}
+
+// observe takes the snapshot the dashboard just fetched: the checks are
+// read from it, and the pass latches when all hold at once.
+func (m *LessonView) observe(v lab.View) tea.Cmd {
+	m.snap = v.Snapshot
+	switch m.state {
+	case stateRunning, stateChecking, stateFailed:
+		m.checks = m.cur().Checks(v.Snapshot)
+	default:
+		return nil
+	}
+	if m.state != stateChecking || v.T < m.settled || !allHold(m.checks) {
+		return nil
+	}
+	m.state = statePassed
+	m.records[m.step].outcome = outcomePassed
+	m.records[m.step].after = v.T - m.started
+	m.records[m.step].checks = slices.Clone(m.checks)
+	m.quiz.Reveal()
+	m.env.store.p.Pass(m.lesson.ID, m.step)
+	return m.env.store.changed()
+}
+
+func allHold(cs []lesson.Check) bool {
+	for _, c := range cs {
+		if !c.Holds {
+			return false
+		}
+	}
+	return true
+}
+
+// next moves on from the current step: to the next, or to the summary.
+func (m *LessonView) next() tea.Cmd {
+	if m.step+1 < len(m.lesson.Steps) {
+		return m.startStep(m.step + 1)
+	}
+	m.state = stateComplete
+	m.env.store.p.Finish(m.lesson.ID)
+	m.setSummary()
+	m.refresh()
+	return m.env.store.changed()
+}
+
+// skip leaves the current step unpassed and moves on. Its commands still
+// apply (waits dropped), so later steps find the lab they expect.
+func (m *LessonView) skip() tea.Cmd {
+	rec := &m.records[m.step]
+	if m.state != statePassed {
+		rec.outcome = outcomeSkipped
+		rec.checks = slices.Clone(m.checks)
+		if m.state != stateQuiz {
+			rec.after = m.snap.T - m.started
+		}
+	}
+	if m.state == stateQuiz {
+		m.enqueue(m.step, true)
+	}
+	var kept []queuedLine
+	for _, q := range m.queue {
+		if q.step == m.step {
+			if _, wait := q.line.Cmd.Wait(); wait {
+				continue
+			}
+			q.replay = true
+		}
+		kept = append(kept, q)
+	}
+	m.queue = kept
+	if m.inflight != 0 && m.current.step == m.step {
+		if _, wait := m.current.line.Cmd.Wait(); wait {
+			m.inflight = 0 // let it sleep; its result will be ignored
+		}
+	}
+	return tea.Batch(m.next(), m.dispatch())
+}
+
+// Update routes a message: keys (lesson keys first, then the dashboard),
+// step command results, and the dashboard's own messages.
+func (m LessonView) Update(msg tea.Msg) (LessonView, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		m.layout()
+		return m, nil
+	case dashMsg:
+		if msg.session != m.session {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		if v, ok := msg.msg.(viewMsg); ok {
+			cmd = m.observe(lab.View(v))
+			m.refresh()
+		}
+		var dcmd tea.Cmd
+		m, dcmd = m.updateDash(msg.msg)
+		return m, tea.Batch(cmd, dcmd)
+	case stepCmdMsg:
+		if msg.session != m.session || msg.id != m.inflight || msg.id == 0 {
+			return m, nil // a skipped wait, or another lesson's
+		}
+		q := m.current
+		m.inflight = 0
+		if msg.err != nil {
+			err := fmt.Sprintf("line %d: %s: %v", q.line.N, q.line.Cmd.Line, msg.err)
+			if q.step == m.step && !q.replay && m.state == stateRunning {
+				m.state, m.cmdErr = stateFailed, err
+				m.queue = slices.DeleteFunc(m.queue, func(x queuedLine) bool { return x.step == m.step && !x.replay })
+			} else {
+				m.status = fmt.Sprintf("step %d: %s", q.step+1, err)
+			}
+		}
+		cmd := m.dispatch()
+		m.settle(msg.at)
+		m.refresh()
+		return m, cmd
+	case tea.KeyMsg:
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.dash.bar.Active() && !m.showHelp {
+			return m.handleRunes(msg.Runes)
+		}
+		return m.handleKey(msg)
+	}
+	return m, nil
+}
+
+// updateDash hands a message to the dashboard and tags its Cmds.
+func (m LessonView) updateDash(msg tea.Msg) (LessonView, tea.Cmd) {
+	next, cmd := m.dash.Update(msg)
+	m.dash = next.(Model)
+	if !m.wide && m.w > 0 && m.dash.mapH != m.mapH {
+		m.layout() // the topology changed: keep the grid at its height
+	}
+	return m, wrapCmd(m.session, cmd)
+}
+
+// handleRunes handles keys that arrived in one read one at a time.
+func (m LessonView) handleRunes(runes []rune) (LessonView, tea.Cmd) {
+	var cmds []tea.Cmd
+	for i, r := range runes {
+		if m.dash.bar.Active() {
+			var cmd tea.Cmd
+			m, cmd = m.updateDash(tea.KeyMsg{Type: tea.KeyRunes, Runes: runes[i:]})
+			return m, tea.Batch(append(cmds, cmd)...)
+		}
+		var cmd tea.Cmd
+		m, cmd = m.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		cmds = append(cmds, cmd)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m LessonView) handleKey(k tea.KeyMsg) (LessonView, tea.Cmd) {
+	keys := m.env.keys
+	if m.dash.bar.Active() {
+		return m.updateDash(k)
+	}
+	if m.showHelp {
+		m.showHelp = false // any key closes help
+		return m, nil
+	}
+	var cmd tea.Cmd
+	switch {
+	case key.Matches(k, keys.Leave):
+		session := m.session
+		return m, func() tea.Msg { return leaveLessonMsg{session} }
+	case key.Matches(k, keys.FullHelp):
+		m.showHelp = true
+		return m, nil
+	case m.quiz.Asking() && (key.Matches(k, keys.QuizUp, keys.QuizDown, keys.QuizPick, keys.QuizLock)):
+		m.quiz, _ = m.quiz.Update(k)
+		if !m.quiz.Asking() {
+			m.records[m.step].quiz = m.quiz.Choice()
+			m.env.store.p.Answer(m.lesson.ID, m.step, m.quiz.Choice())
+			cmd = tea.Batch(m.beginCommands(), m.env.store.changed())
+		}
+	case key.Matches(k, keys.NextStep):
+		cmd = m.next()
+	case key.Matches(k, keys.SkipStep):
+		cmd = m.skip()
+	case key.Matches(k, keys.Hint):
+		m.hints++
+		m.records[m.step].hints = m.hints
+		m.env.store.p.ShowHints(m.lesson.ID, m.step, m.hints)
+		cmd = m.env.store.changed()
+	case key.Matches(k, keys.ProseUp):
+		m.vp.HalfPageUp()
+		return m, nil
+	case key.Matches(k, keys.ProseDown):
+		m.vp.HalfPageDown()
+		return m, nil
+	default:
+		return m.updateDash(k)
+	}
+	m.refresh()
+	return m, cmd
+}
+
+// enableKeys enables the bindings that do something now, so help shows
+// only those.
+func (m *LessonView) enableKeys() {
+	k := m.env.keys
+	done := m.state == stateComplete
+	k.NextStep.SetEnabled(m.state == statePassed)
+	k.SkipStep.SetEnabled(!done && m.state != statePassed)
+	k.Hint.SetEnabled(!done && m.hints < len(m.cur().Hints))
+	asking := m.quiz.Asking() && !done
+	for _, b := range []*key.Binding{&k.QuizUp, &k.QuizDown, &k.QuizPick, &k.QuizLock} {
+		b.SetEnabled(asking)
+	}
+	k.ProseUp.SetEnabled(m.vp.Height > 0)
+	k.ProseDown.SetEnabled(m.vp.Height > 0)
+	if m.state == statePassed && m.step == len(m.lesson.Steps)-1 {
+		k.NextStep.SetHelp("n", "finish")
+	} else {
+		k.NextStep.SetHelp("n", "next step")
+	}
+}
+
+// focusPanel puts the step's panel in focus; at small sizes, zoomed.
+func (m *LessonView) focusPanel(p PanelID) {
+	m.dash.focus = p
+	m.dash.zoomed = !m.wide
+	if m.dash.w > 0 {
+		m.dash.layout()
+	}
+}
+
+// panelFor is the panel a step is about: where most of its expects'
+// metrics are drawn (a tie goes to the earliest). Steps whose expects name
+// no panel's metrics keep the panel in focus.
+func panelFor(st *lesson.Step) (PanelID, bool) {
+	var count [numPanels]int
+	best, found := PanelID(0), false
+	for _, e := range st.Expects {
+		p, ok := metricPanel(e.Expect.Metric)
+		if !ok {
+			continue
+		}
+		count[p]++
+		if !found || count[p] > count[best] {
+			best, found = p, true
+		}
+	}
+	return best, found
+}
+
+// metricPanel is the panel a metric is drawn in.
+func metricPanel(metric string) (PanelID, bool) {
+	prefix, _, _ := strings.Cut(metric, ".")
+	switch prefix {
+	case "lb", "backend":
+		return PanelRouting, true
+	case "latency", "requests", "errors", "load":
+		return PanelLatency, true
+	case "cache":
+		return PanelCache, true
+	case "shard":
+		return PanelShards, true
+	case "queue":
+		return PanelQueue, true
+	case "breaker":
+		return PanelBreaker, true
+	case "trace":
+		return PanelTraces, true
+	case "events":
+		return PanelEvents, true
+	}
+	return 0, false
+}
+
+// layout sizes the lesson pane and the dashboard. Wide terminals (the
+// dashboard still gets MinWidth in 60% of the width) put the pane left
+// (40%) and the whole dashboard right; smaller ones stack the pane over the
+// dashboard's header and grid, the step's panel zoomed, without the map.
+func (m *LessonView) layout() {
+	if m.w < MinWidth || m.h < MinHeight {
+		return
+	}
+	bodyH := m.h - 2 // footer
+	m.wide = m.w-m.w*2/5 >= MinWidth
+	m.mapH = MapHeight(m.dash.view.Topology)
+	var dashVirtualH int
+	if m.wide {
+		m.paneW, m.paneH = m.w*2/5, bodyH
+		m.dashW, m.dashH = m.w-m.paneW, bodyH
+		dashVirtualH = m.h // the dashboard's footer is replaced by ours
+	} else {
+		m.paneW, m.dashW = m.w, m.w
+		m.dashH = max(bodyH/2, 10)
+		m.paneH = bodyH - m.dashH
+		dashVirtualH = m.dashH + 2 + m.mapH // header + grid, no map, no footer
+	}
+	m.dash.zoomed = !m.wide
+	next, _ := m.dash.Update(tea.WindowSizeMsg{Width: m.dashW, Height: dashVirtualH})
+	m.dash = next.(Model)
+	m.help.Width = m.w
+	fw, fh := m.env.common.Styles.Panel.GetFrameSize()
+	m.innerW, m.innerH = max(m.paneW-fw, 1), max(m.paneH-fh-1, 0)
+	m.vp.Width = m.innerW
+	m.quiz.SetWidth(m.innerW)
+	if m.state == stateComplete {
+		m.setSummary()
+	} else {
+		m.setProse()
+	}
+	m.refresh()
+}
+
+// setProse puts the current step's prose in the viewport: Markdown
+// rendered with glamour at the pane's width, once per step and width.
+func (m *LessonView) setProse() {
+	if m.innerW == 0 {
+		return
+	}
+	st := m.cur()
+	md := "## " + st.Title + "\n\n" + st.Prose
+	if m.step == 0 {
+		md = "# " + m.lesson.Title + "\n\n" + m.lesson.Intro + "\n\n" + md
+	}
+	m.vp.SetContent(m.env.prose.render(proseKey{m.lesson.ID, m.step, m.innerW}, md))
+	m.vp.GotoTop()
+}
+
+// refresh re-renders the pane's lower part (status, checklist, hints,
+// quiz) after a change, resizes the prose above it when its height
+// changed, and updates which keys are enabled.
+func (m *LessonView) refresh() {
+	m.lower = m.renderLower()
+	lowerH, gap := 0, 0
+	if m.lower != "" {
+		lowerH, gap = lipgloss.Height(m.lower), 1
+	}
+	m.vp.Height = max(m.innerH-lowerH-gap, 0)
+	m.enableKeys()
+}
+
+// renderLower is the pane's part under the prose.
+func (m *LessonView) renderLower() string {
+	if m.state == stateComplete || m.innerW == 0 {
+		return ""
+	}
+	if m.state == stateQuiz {
+		return m.quiz.View()
+	}
+	s := m.env.common.Styles
+	st := m.cur()
+	w := m.innerW
+	var lines []string
+	last := m.step == len(m.lesson.Steps)-1
+	switch m.state {
+	case stateRunning:
+		what := "running"
+		if m.inflight != 0 && !m.current.replay && m.current.step == m.step {
+			what = "running: " + m.current.line.Cmd.Line
+		}
+		lines = append(lines, s.Warn.Render("⟳ "+what))
+	case stateChecking:
+		waited := m.snap.T - m.settled
+		if waited > st.Deadline() {
+			lines = append(lines, s.Warn.Render(fmt.Sprintf("… not yet after %s", st.Deadline()))+s.Dim.Render(" · ? hint · N skip"))
+		} else {
+			lines = append(lines, s.Accent.Render("◌ watching the checks")+s.Dim.Render(fmt.Sprintf(" · %s of %s", roundDur(max(waited, 0)), st.Deadline())))
+		}
+	case statePassed:
+		next := "n next step"
+		if last {
+			next = "n finish"
+		}
+		lines = append(lines, s.OK.Render("✔ passed after "+roundDur(m.records[m.step].after))+s.Dim.Render(" · "+next))
+	case stateFailed:
+		lines = append(lines, wrapIndent(s.Err.Render("✖ "+m.cmdErr)+s.Dim.Render(" · N skip"), w, 2))
+	}
+	checks := m.checks
+	if m.state == statePassed {
+		checks = m.records[m.step].checks
+	}
+	for i, c := range checks {
+		lines = append(lines, checkLine(s, st.Expects[i].Expect, c))
+	}
+	if len(st.Expects) == 0 {
+		lines = append(lines, s.Dim.Render("(no checks: this step passes once its commands ran)"))
+	}
+	for i := 0; i < m.hints && i < len(st.Hints); i++ {
+		lines = append(lines, wrapIndent(s.Accent.Render(fmt.Sprintf("Hint %d/%d: ", i+1, len(st.Hints)))+st.Hints[i], w, 2))
+	}
+	if q := m.quiz.View(); q != "" {
+		lines = append(lines, q)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// checkLine is one check: holds or not, the condition, the value now.
+func checkLine(s *Styles, e *lab.Expect, c lesson.Check) string {
+	mark := s.Bad.Render("✖")
+	if c.Holds {
+		mark = s.OK.Render("✔")
+	}
+	return fmt.Sprintf("%s %s %s %s  %s", mark, e.Metric, e.Op, e.Text, s.Dim.Render("now ")+formatMetric(e.Metric, c.Value, c.Found))
+}
+
+// formatMetric shows a value in its metric's unit: 0..1 as a percentage,
+// ms as a duration, states as their word.
+func formatMetric(name string, v float64, found bool) string {
+	if !found {
+		return "not in this lab"
+	}
+	num := func(v float64, prec int) string {
+		s := strconv.FormatFloat(v, 'f', prec, 64)
+		if strings.Contains(s, ".") {
+			s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+		}
+		if s == "-0" {
+			s = "0"
+		}
+		return s
+	}
+	info, err := lab.LookupMetric(name)
+	if err != nil {
+		return num(v, 2)
+	}
+	for word, x := range info.States {
+		if x == v {
+			return word
+		}
+	}
+	switch info.Unit {
+	case "0..1":
+		return num(100*v, 1) + "%"
+	case "ms":
+		return num(v, 1) + "ms"
+	case "", "0/1", "state":
+		return num(v, 2)
+	case "x":
+		return "×" + num(v, 2)
+	case "s":
+		return num(v, 1) + "s"
+	}
+	return num(v, 1) + " " + info.Unit
+}
+
+func roundDur(d time.Duration) string { return d.Round(100 * time.Millisecond).String() }
+
+// wrapIndent wraps possibly styled text to w columns, indenting the lines
+// after the first by indent.
+func wrapIndent(text string, w, indent int) string {
+	if w <= indent+4 {
+		return text
+	}
+	first := ansi.Wrap(text, w, "")
+	lines := strings.Split(first, "\n")
+	if len(lines) == 1 || indent == 0 {
+		return first
+	}
+	rest := ansi.Wrap(strings.Join(lines[1:], " "), w-indent, "")
+	pad := strings.Repeat(" ", indent)
+	return lines[0] + "\n" + pad + strings.ReplaceAll(rest, "\n", "\n"+pad)
+}
+
+// setSummary puts the completion summary in the viewport.
+func (m *LessonView) setSummary() {
+	if m.innerW == 0 {
+		return
+	}
+	m.vp.SetContent(m.summary())
+	m.vp.GotoTop()
+}
+
+// summary is what was observed, step by step: how long each took to pass,
+// the final values of its checks, the quiz, the hints used.
+func (m *LessonView) summary() string {
+	s := m.env.common.Styles
+	w := m.innerW
+	passed, skipped, right, asked, hints := 0, 0, 0, 0, 0
+	var body []string
+	for i, st := range m.lesson.Steps {
+		r := m.records[i]
+		var what string
+		switch r.outcome {
+		case outcomePassed:
+			passed++
+			what = s.OK.Render("✔ passed after " + roundDur(r.after))
+		case outcomeEarlier:
+			passed++
+			what = s.OK.Render("✔ passed in an earlier session")
+		case outcomeSkipped:
+			skipped++
+			what = s.Warn.Render("↷ skipped")
+		default:
+			what = s.Dim.Render("not reached")
+		}
+		extra := []string{what}
+		if st.Quiz != nil && r.quiz > 0 && r.quiz <= len(st.Quiz.Choices) {
+			asked++
+			if r.quiz == st.Quiz.Answer {
+				right++
+				extra = append(extra, s.OK.Render("quiz ✔ right"))
+			} else {
+				extra = append(extra, s.Bad.Render("quiz ✖ wrong")+fmt.Sprintf(" (you: %d, answer: %d)", r.quiz, st.Quiz.Answer))
+			}
+		}
+		if r.hints > 0 {
+			hints += r.hints
+			extra = append(extra, fmt.Sprintf("%d hint%s", r.hints, plural(r.hints)))
+		}
+		body = append(body, wrapIndent(s.Bold.Render(fmt.Sprintf("%d. %s", i+1, st.Title))+" — "+strings.Join(extra, s.Dim.Render(" · ")), w, 3))
+		for j, c := range r.checks {
+			body = append(body, "   "+checkLine(s, st.Expects[j].Expect, c))
+		}
+	}
+	head := s.OK.Render("✔ Lesson complete: ") + s.Bold.Render(m.lesson.Title)
+	tally := fmt.Sprintf("%d of %d steps passed", passed, len(m.lesson.Steps))
+	if skipped > 0 {
+		tally += fmt.Sprintf(" · %d skipped", skipped)
+	}
+	if asked > 0 {
+		tally += fmt.Sprintf(" · quiz %d/%d right", right, asked)
+	}
+	tally += fmt.Sprintf(" · %d hint%s used", hints, plural(hints))
+	out := []string{wrapIndent(head, w, 0), wrapIndent(tally, w, 0), ""}
+	out = append(out, body...)
+	out = append(out, "", s.Dim.Render(wrapIndent("q back to the lessons · the lab keeps running until you leave", w, 0)))
+	return strings.Join(out, "\n")
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// View draws the lesson: exactly the terminal's size.
+func (m LessonView) View() string {
+	if m.w == 0 {
+		return ""
+	}
+	s := m.env.common.Styles
+	if m.w < MinWidth || m.h < MinHeight {
+		msg := fmt.Sprintf("terminal too small: %d×%d\nscalelab needs at least %d×%d", m.w, m.h, MinWidth, MinHeight)
+		return lipgloss.Place(m.w, m.h, lipgloss.Center, lipgloss.Center, s.Warn.Render(msg))
+	}
+	var body string
+	if m.showHelp {
+		body = frame(s, "Help · any key closes", false, m.w, m.h-2, m.help.View(lessonHelp{m.env.keys, m.env.common.Keys}))
+	} else {
+		pane := frame(s, m.paneTitle(), false, m.paneW, m.paneH, m.paneBody())
+		if m.wide {
+			body = lipgloss.JoinHorizontal(lipgloss.Top, pane, m.dashView())
+		} else {
+			body = pane + "\n" + m.dashView()
+		}
+	}
+	return body + "\n" + m.footer()
+}
+
+func (m LessonView) paneTitle() string {
+	if m.state == stateComplete {
+		return "Lesson complete · " + m.lesson.Title
+	}
+	return fmt.Sprintf("Step %d/%d · %s", m.step+1, len(m.lesson.Steps), m.lesson.Title)
+}
+
+func (m LessonView) paneBody() string {
+	switch {
+	case m.vp.Height == 0:
+		return m.lower
+	case m.lower == "":
+		return m.vp.View()
+	}
+	return m.vp.View() + "\n\n" + m.lower
+}
+
+// dashView is the dashboard without its footer; small layouts drop the map.
+func (m LessonView) dashView() string {
+	d := m.dash
+	head := truncate(d.header(), m.dashW)
+	if m.wide {
+		return head + "\n" + d.topo.View() + "\n" + d.grid()
+	}
+	return head + "\n" + d.grid()
+}
+
+// footer is the command bar, or a status line and the short help.
+func (m LessonView) footer() string {
+	s := m.env.common.Styles
+	if m.dash.bar.Active() {
+		return m.dash.bar.View()
+	}
+	status := s.Dim.Render("press : for a command, H for all keys")
+	switch {
+	case m.env.store.err != "":
+		status = s.Err.Render("✖ " + m.env.store.err)
+	case m.status != "":
+		status = s.Err.Render("✖ " + m.status)
+	case m.dash.status != "" && m.dash.statusOK:
+		status = s.OK.Render("✔ ") + m.dash.status
+	case m.dash.status != "":
+		status = s.Err.Render("✖ " + m.dash.status)
+	}
+	return truncate(status, m.w) + "\n" + truncate(m.help.ShortHelpView(lessonHelp{m.env.keys, m.env.common.Keys}.ShortHelp()), m.w)
+}
+
+// lessonHelp is the help in a lesson: the lesson's keys, then the
+// dashboard's, without its `?` (a hint here) and `q` (leave here).
+type lessonHelp struct {
+	lk *LessonKeyMap
+	dk *KeyMap
+}
+
+// ShortHelp is the footer's line.
+func (h lessonHelp) ShortHelp() []key.Binding {
+	k := h.lk
+	return []key.Binding{k.QuizUp, k.QuizPick, k.QuizLock, k.NextStep, k.Hint, k.SkipStep, h.dk.Command, h.dk.Next, k.ProseDown, k.FullHelp, k.Leave}
+}
+
+// FullHelp is the help screen, in columns.
+func (h lessonHelp) FullHelp() [][]key.Binding {
+	k := h.lk
+	cols := [][]key.Binding{{k.NextStep, k.SkipStep, k.Hint, k.ProseUp, k.ProseDown, k.QuizUp, k.QuizDown, k.QuizPick, k.QuizLock, k.FullHelp, k.Leave, k.ForceQuit}}
+	for _, col := range h.dk.FullHelp() {
+		cols = append(cols, slices.DeleteFunc(col, func(b key.Binding) bool {
+			return slices.Contains(b.Keys(), "?") || slices.Contains(b.Keys(), "q")
+		}))
+	}
+	return cols
+}
+
+// proseKey names one rendering of a step's prose.
+type proseKey struct {
+	lesson string
+	step   int
+	width  int
+}
+
+// proseRenderer renders step Markdown with glamour and keeps what it
+// rendered, so each step is rendered once per width.
+type proseRenderer struct {
+	style   glamouransi.StyleConfig
+	profile termenv.Profile
+	cache   map[proseKey]string
+}
+
+// newProseRenderer picks glamour's dark or light style without its
+// margins (the pane has its own); noColor keeps the style's emphasis and
+// drops its colours.
+func newProseRenderer(noColor, dark bool) *proseRenderer {
+	style := styles.DarkStyleConfig
+	if !dark {
+		style = styles.LightStyleConfig
+	}
+	zero := uint(0)
+	style.Document.Margin = &zero
+	style.Document.BlockPrefix, style.Document.BlockSuffix = "", ""
+	profile := lipgloss.ColorProfile()
+	if noColor {
+		profile = termenv.Ascii
+	}
+	return &proseRenderer{style: style, profile: profile, cache: map[proseKey]string{}}
+}
+
+// render renders md at k.width, or returns what it rendered before. A
+// rendering error falls back to the Markdown as written.
+func (r *proseRenderer) render(k proseKey, md string) string {
+	if out, ok := r.cache[k]; ok {
+		return out
+	}
+	out := md
+	tr, err := glamour.NewTermRenderer(glamour.WithStyles(r.style), glamour.WithWordWrap(k.width), glamour.WithColorProfile(r.profile))
+	if err == nil {
+		if rendered, err := tr.Render(md); err == nil {
+			out = trimBlankLines(rendered)
+		}
+	}
+	r.cache[k] = out
+	return out
+}
+
+// trimBlankLines drops blank lines at both ends.
+func trimBlankLines(s string) string {
+	lines := strings.Split(s, "\n")
+	blank := func(l string) bool { return strings.TrimSpace(ansi.Strip(l)) == "" }
+	for len(lines) > 0 && blank(lines[0]) {
+		lines = lines[1:]
+	}
+	for len(lines) > 0 && blank(lines[len(lines)-1]) {
+		lines = lines[:len(lines)-1]
+	}
+	return strings.Join(lines, "\n")
+}
