@@ -53,6 +53,6 @@ With no command it opens the dashboard (the sandbox).`,
 	var lf labFlags
 	lf.add(root)
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return runSandbox(cmd, &lf) }
-	root.AddCommand(newSandboxCmd(), newRunCmd(), newBenchCmd(), newMetricsCmd(), newCommandsCmd(), newPresetsCmd())
+	root.AddCommand(newSandboxCmd(), newLessonsCmd(), newVerifyCmd(), newLintCmd(), newResetCmd(), newRunCmd(), newBenchCmd(), newMetricsCmd(), newCommandsCmd(), newPresetsCmd())
 	return root
 }
