@@ -149,7 +149,7 @@ func (h *healthChecker) round(c HealthConf) {
 }
 
 func (h *healthChecker) mark(i int, healthy bool, why string) {
-	name := h.l.webName(i)
+	name := h.l.web(i).b.Name()
 	_ = h.l.lb.SetHealthy(name, healthy)
 	from, to := "healthy", "ejected"
 	if healthy {

@@ -281,12 +281,13 @@ func (l *Lab) newWriteBehind(delay time.Duration) *cache.BehindQueue[uint64, uin
 // refused the request).
 func (r *request) done(res backend.Result) {
 	l := r.lab
+	name := ""
 	if r.web >= 0 {
 		l.lb.Done(r.web)
 		w := l.web(r.web)
+		name = w.b.Name()
 		w.lat.Record(res.End.Sub(r.arrive))
 		if r.tr != nil {
-			name := w.b.Name()
 			if res.QueueWait > 0 {
 				r.tr.Span(name+" queue", r.tr.Root(), r.arrive, res.Start, nil)
 			}
@@ -299,14 +300,7 @@ func (r *request) done(res backend.Result) {
 	if end.Before(r.arrive) {
 		end = r.arrive
 	}
-	r.finish(end, l.webName(r.web), res.Err)
-}
-
-func (l *Lab) webName(i int) string {
-	if i < 0 {
-		return ""
-	}
-	return l.web(i).b.Name()
+	r.finish(end, name, res.Err)
 }
 
 // finish records the request's outcome and returns it to the pool.
