@@ -45,14 +45,17 @@ func newRoot() *cobra.Command {
 a circuit breaker, a tracer — as live goroutines, drives load through them,
 injects faults, and measures everything it shows.
 
-With no command it opens the dashboard (the sandbox).`,
+With no command it opens the lesson picker; "scalelab sandbox" is free play.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 	}
 	var lf labFlags
+	var dir, open string
 	lf.add(root)
-	root.RunE = func(cmd *cobra.Command, _ []string) error { return runSandbox(cmd, &lf) }
+	root.Flags().StringVar(&dir, "lessons", "", "also load lessons from DIR")
+	root.Flags().StringVar(&open, "lesson", "", "open this lesson directly instead of the picker")
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return runLessonsTUI(cmd, &lf, dir, open) }
 	root.AddCommand(newSandboxCmd(), newLessonsCmd(), newVerifyCmd(), newLintCmd(), newResetCmd(), newRunCmd(), newBenchCmd(), newMetricsCmd(), newCommandsCmd(), newPresetsCmd())
 	return root
 }

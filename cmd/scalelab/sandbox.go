@@ -1,12 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/scalelab/scalelab/lab"
+	"github.com/scalelab/scalelab/lab/lesson"
 	"github.com/scalelab/scalelab/lab/tui"
 )
 
@@ -25,9 +27,53 @@ traces and events. Press : for a command, ? for every key, q to quit.`,
 	return cmd
 }
 
-func runSandbox(cmd *cobra.Command, lf *labFlags) error {
+// needTerminal refuses to draw the dashboard into a pipe or file.
+func needTerminal() error {
 	if !isatty.IsTerminal(os.Stdout.Fd()) && !isatty.IsCygwinTerminal(os.Stdout.Fd()) {
-		return usageError("the dashboard needs a terminal, and standard output is not one; for a headless run use `scalelab run --script FILE`")
+		return usageError("the dashboard needs a terminal, and standard output is not one; for a headless run use `scalelab run --script FILE` (lessons: `scalelab verify`)")
+	}
+	return nil
+}
+
+// runLessonsTUI opens the lesson picker (or one lesson) with the learner's
+// progress; each lesson gets a fresh lab built from its preset.
+func runLessonsTUI(cmd *cobra.Command, lf *labFlags, dir, open string) error {
+	if err := needTerminal(); err != nil {
+		return err
+	}
+	if _, err := lf.config(); err != nil { // check the flags before drawing
+		return err
+	}
+	set, err := loadLessons(dir)
+	if err != nil {
+		return err
+	}
+	newLab := func(preset string) (*lab.Lab, error) {
+		p, err := lab.LoadPreset(preset)
+		if err != nil {
+			return nil, err
+		}
+		return lab.New(lab.Config{Preset: p, Seed: lf.seed, Speed: lf.speed, MaxRate: lf.maxRate})
+	}
+	path, err := lesson.DefaultProgressPath()
+	if err != nil {
+		fmt.Fprintf(cmd.ErrOrStderr(), "scalelab: %v; progress will not be saved\n", err)
+		path = ""
+	}
+	opt := tui.Options{In: cmd.InOrStdin(), Out: cmd.OutOrStdout(), NoColor: tui.NoColorRequested()}
+	if open != "" {
+		ls := set.Find(open)
+		if ls == nil {
+			return usageError("--lesson: no lesson %q (see `scalelab lessons`)", open)
+		}
+		return tui.RunLesson(ls, newLab, path, opt)
+	}
+	return tui.RunLessons(set, newLab, path, opt)
+}
+
+func runSandbox(cmd *cobra.Command, lf *labFlags) error {
+	if err := needTerminal(); err != nil {
+		return err
 	}
 	cfg, err := lf.config()
 	if err != nil {

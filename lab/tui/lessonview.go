@@ -447,6 +447,9 @@ func (m LessonView) updateDash(msg tea.Msg) (LessonView, tea.Cmd) {
 	if !m.wide && m.w > 0 && m.dash.mapH != m.mapH {
 		m.layout() // the topology changed: keep the grid at its height
 	}
+	if m.dash.bar.w != m.w {
+		m.dash.bar.SetWidth(m.w) // the bar spans our footer, not the dashboard's column
+	}
 	return m, wrapCmd(m.session, cmd)
 }
 
@@ -499,6 +502,8 @@ func (m LessonView) handleKey(k tea.KeyMsg) (LessonView, tea.Cmd) {
 		m.records[m.step].hints = m.hints
 		m.env.store.p.ShowHints(m.lesson.ID, m.step, m.hints)
 		cmd = m.env.store.changed()
+	case key.Matches(k, m.env.common.Keys.Help):
+		return m, nil // no more hints: ? stays the hint key (the dashboard's help is on H)
 	case key.Matches(k, keys.ProseUp):
 		m.vp.HalfPageUp()
 		return m, nil
@@ -518,7 +523,7 @@ func (m *LessonView) enableKeys() {
 	k := m.env.keys
 	done := m.state == stateComplete
 	k.NextStep.SetEnabled(m.state == statePassed)
-	k.SkipStep.SetEnabled(!done && m.state != statePassed)
+	k.SkipStep.SetEnabled(!done)
 	k.Hint.SetEnabled(!done && m.hints < len(m.cur().Hints))
 	asking := m.quiz.Asking() && !done
 	for _, b := range []*key.Binding{&k.QuizUp, &k.QuizDown, &k.QuizPick, &k.QuizLock} {
@@ -603,13 +608,14 @@ func (m *LessonView) layout() {
 		dashVirtualH = m.h // the dashboard's footer is replaced by ours
 	} else {
 		m.paneW, m.dashW = m.w, m.w
-		m.dashH = max(bodyH/2, 10)
+		m.dashH = max(bodyH*2/5, 9)
 		m.paneH = bodyH - m.dashH
 		dashVirtualH = m.dashH + 2 + m.mapH // header + grid, no map, no footer
 	}
 	m.dash.zoomed = !m.wide
 	next, _ := m.dash.Update(tea.WindowSizeMsg{Width: m.dashW, Height: dashVirtualH})
 	m.dash = next.(Model)
+	m.dash.bar.SetWidth(m.w)
 	m.help.Width = m.w
 	fw, fh := m.env.common.Styles.Panel.GetFrameSize()
 	m.innerW, m.innerH = max(m.paneW-fw, 1), max(m.paneH-fh-1, 0)
@@ -647,7 +653,9 @@ func (m *LessonView) refresh() {
 	if m.lower != "" {
 		lowerH, gap = lipgloss.Height(m.lower), 1
 	}
-	m.vp.Height = max(m.innerH-lowerH-gap, 0)
+	// The prose takes what it needs of the room the lower part leaves,
+	// so the checklist sits right under it.
+	m.vp.Height = min(max(m.innerH-lowerH-gap, 0), m.vp.TotalLineCount())
 	m.enableKeys()
 }
 
@@ -835,7 +843,7 @@ func (m *LessonView) summary() string {
 	tally += fmt.Sprintf(" · %d hint%s used", hints, plural(hints))
 	out := []string{wrapIndent(head, w, 0), wrapIndent(tally, w, 0), ""}
 	out = append(out, body...)
-	out = append(out, "", s.Dim.Render(wrapIndent("q back to the lessons · the lab keeps running until you leave", w, 0)))
+	out = append(out, "", s.Dim.Render("q back to the lessons"))
 	return strings.Join(out, "\n")
 }
 
@@ -874,12 +882,16 @@ func (m LessonView) paneTitle() string {
 	if m.state == stateComplete {
 		return "Lesson complete · " + m.lesson.Title
 	}
-	return fmt.Sprintf("Step %d/%d · %s", m.step+1, len(m.lesson.Steps), m.lesson.Title)
+	title := fmt.Sprintf("Step %d/%d · %s", m.step+1, len(m.lesson.Steps), m.lesson.Title)
+	if m.vp.Height > 0 && !m.vp.AtBottom() {
+		title += " · pgdn more"
+	}
+	return title
 }
 
 func (m LessonView) paneBody() string {
 	switch {
-	case m.vp.Height == 0:
+	case m.vp.Height == 0 || m.innerW == 0:
 		return m.lower
 	case m.lower == "":
 		return m.vp.View()
@@ -901,7 +913,8 @@ func (m LessonView) dashView() string {
 func (m LessonView) footer() string {
 	s := m.env.common.Styles
 	if m.dash.bar.Active() {
-		return m.dash.bar.View()
+		first, second, _ := strings.Cut(m.dash.bar.View(), "\n")
+		return padLine(first, m.w) + "\n" + padLine(second, m.w)
 	}
 	status := s.Dim.Render("press : for a command, H for all keys")
 	switch {
@@ -914,7 +927,14 @@ func (m LessonView) footer() string {
 	case m.dash.status != "":
 		status = s.Err.Render("✖ " + m.dash.status)
 	}
-	return truncate(status, m.w) + "\n" + truncate(m.help.ShortHelpView(lessonHelp{m.env.keys, m.env.common.Keys}.ShortHelp()), m.w)
+	short := m.help.ShortHelpView(lessonHelp{m.env.keys, m.env.common.Keys}.ShortHelp())
+	return padLine(status, m.w) + "\n" + padLine(short, m.w)
+}
+
+// padLine cuts or pads a styled line to exactly w cells.
+func padLine(s string, w int) string {
+	s = truncate(s, w)
+	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
 }
 
 // lessonHelp is the help in a lesson: the lesson's keys, then the
@@ -927,7 +947,7 @@ type lessonHelp struct {
 // ShortHelp is the footer's line.
 func (h lessonHelp) ShortHelp() []key.Binding {
 	k := h.lk
-	return []key.Binding{k.QuizUp, k.QuizPick, k.QuizLock, k.NextStep, k.Hint, k.SkipStep, h.dk.Command, h.dk.Next, k.ProseDown, k.FullHelp, k.Leave}
+	return []key.Binding{k.QuizUp, k.QuizPick, k.QuizLock, k.NextStep, k.Hint, k.SkipStep, k.FullHelp, k.Leave, h.dk.Command, h.dk.Next, k.ProseDown}
 }
 
 // FullHelp is the help screen, in columns.

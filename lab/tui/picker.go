@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/list"
@@ -128,7 +129,10 @@ func (p Picker) Update(msg tea.Msg) (Picker, tea.Cmd) {
 // View is the list and the status line, exactly w×h.
 func (p Picker) View() string {
 	s := p.env.common.Styles
-	status := s.Dim.Render("enter opens a lesson · / filters · q quits")
+	status := ""
+	if l := p.Selected(); l != nil {
+		status = s.Dim.Render(l.Summary)
+	}
 	switch {
 	case p.env.store.err != "":
 		status = s.Err.Render("✖ " + p.env.store.err)
@@ -137,5 +141,9 @@ func (p Picker) View() string {
 	case p.status != "":
 		status = s.Err.Render("✖ " + p.status)
 	}
-	return fit(p.list.View(), p.w, max(p.h-1, 1)) + "\n" + truncate(status, p.w)
+	lines := strings.Split(fit(p.list.View(), p.w, max(p.h-1, 1)), "\n")
+	for i, l := range lines {
+		lines[i] = padLine(l, p.w)
+	}
+	return strings.Join(lines, "\n") + "\n" + padLine(status, p.w)
 }

@@ -110,7 +110,7 @@ func (d *QuizDialog) render() {
 	var lines []string
 	switch {
 	case d.choice == 0:
-		lines = append(lines, s.Accent.Render("Predict first")+s.Dim.Render(" · the step runs once you answer"), wrap(s.Bold.Render(q.Question), 0))
+		lines = append(lines, wrap(s.Accent.Render("Predict first")+s.Dim.Render(" · the step runs once you answer"), 0), wrap(s.Bold.Render(q.Question), 0))
 		for i := range q.Choices {
 			if i == d.cursor {
 				lines = append(lines, wrap(s.Key.Render("▸ ")+s.Bold.Render(choice(i+1)), 5))

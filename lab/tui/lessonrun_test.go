@@ -1,0 +1,252 @@
+package tui
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/scalelab/scalelab/lab"
+	"github.com/scalelab/scalelab/lab/lesson"
+	"github.com/scalelab/scalelab/lessons"
+)
+
+// labRecorder builds real labs and remembers them, to check they stop.
+type labRecorder struct {
+	mu   sync.Mutex
+	labs []*lab.Lab
+	err  error
+}
+
+func (r *labRecorder) newLab(preset string) (*lab.Lab, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	p, err := lab.LoadPreset(preset)
+	if err != nil {
+		return nil, err
+	}
+	l, err := lab.New(lab.Config{Preset: p})
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.labs = append(r.labs, l)
+	r.mu.Unlock()
+	return l, nil
+}
+
+// requireStopped waits for every lab built to have stopped.
+func (r *labRecorder) requireStopped(t *testing.T) {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, l := range r.labs {
+		select {
+		case <-l.Done():
+		case <-time.After(5 * time.Second):
+			t.Fatalf("lab %d was not stopped", i)
+		}
+	}
+}
+
+// step delivers msg to the app and returns the Cmd it gave back.
+func appStep(a lessonsApp, msg tea.Msg) (lessonsApp, tea.Cmd) {
+	next, cmd := a.Update(msg)
+	return next.(lessonsApp), cmd
+}
+
+func TestLessonsAppOpensAndLeavesALesson(t *testing.T) {
+	rec := &labRecorder{}
+	path := filepath.Join(t.TempDir(), "progress.json")
+	env := testEnv(lesson.NewProgress(), path)
+	set := &lesson.Set{Lessons: []*lesson.Lesson{demoLesson(t)}}
+	a := newLessonsApp(env, set, rec.newLab, nil)
+	t.Cleanup(a.labs.stopAll)
+	a, _ = appStep(a, tea.WindowSizeMsg{Width: 160, Height: 48})
+
+	a, cmd := appStep(a, keyMsg("enter"))
+	msgs := runCmd(t, cmd) // openLessonMsg
+	a, cmd = appStep(a, msgs[0])
+	if !strings.Contains(ansi.Strip(a.View()), "starting a web lab") {
+		t.Errorf("picker does not say the lab is starting:\n%s", ansi.Strip(a.View()))
+	}
+	msgs = runCmd(t, cmd) // labBuiltMsg
+	a, _ = appStep(a, msgs[0])
+	if !a.open || a.lab == nil {
+		t.Fatalf("the lesson did not open")
+	}
+	l := a.lab
+	if s := ansi.Strip(a.View()); !strings.Contains(s, "Step 1/3 · Demo lesson") {
+		t.Fatalf("lesson view:\n%s", s)
+	}
+	// Messages of another session are dropped, not delivered.
+	a, _ = appStep(a, leaveLessonMsg{a.session + 1})
+	if !a.open {
+		t.Fatal("another session's leave closed the lesson")
+	}
+
+	a, cmd = appStep(a, keyMsg("q"))
+	msgs = runCmd(t, cmd) // leaveLessonMsg
+	a, cmd = appStep(a, msgs[0])
+	if a.open {
+		t.Fatal("q did not leave the lesson")
+	}
+	runCmd(t, cmd) // stops the lab
+	select {
+	case <-l.Done():
+	default:
+		t.Fatal("leaving did not stop the lesson's lab")
+	}
+	if s := ansi.Strip(a.View()); !strings.Contains(s, "scalelab lessons") {
+		t.Fatalf("after leaving:\n%s", s)
+	}
+	if _, cmd = appStep(a, tea.KeyMsg{Type: tea.KeyCtrlC}); cmd == nil || cmd() != (tea.QuitMsg{}) {
+		t.Fatal("ctrl+c does not quit")
+	}
+	rec.requireStopped(t)
+}
+
+func TestLessonsAppReportsALabThatWillNotStart(t *testing.T) {
+	rec := &labRecorder{err: errors.New("no such preset")}
+	a := newLessonsApp(testEnv(lesson.NewProgress(), ""), &lesson.Set{Lessons: []*lesson.Lesson{demoLesson(t)}}, rec.newLab, nil)
+	a, _ = appStep(a, tea.WindowSizeMsg{Width: 120, Height: 30})
+	a, cmd := appStep(a, keyMsg("enter"))
+	a, cmd = appStep(a, runCmd(t, cmd)[0])
+	a, _ = appStep(a, runCmd(t, cmd)[0])
+	if a.open {
+		t.Fatal("a lesson opened without a lab")
+	}
+	if s := ansi.Strip(a.View()); !strings.Contains(s, "lesson demo: preset web: no such preset") {
+		t.Fatalf("picker does not report the error:\n%s", s)
+	}
+}
+
+func TestProgressStoreNewestWins(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "progress.json")
+	s := newProgressStore(path, lesson.NewProgress())
+	s.p.Pass("a", 0)
+	older := s.changed()
+	s.p.Pass("a", 1)
+	newer := s.changed()
+	s.saved(newer().(progressSavedMsg))
+	s.saved(older().(progressSavedMsg)) // late: must not overwrite
+	got, err := lesson.LoadProgress(path)
+	if err != nil || !got.Lesson("a").HasPassed(1) {
+		t.Fatalf("progress on disk %+v, %v: the older save won", got.Lesson("a"), err)
+	}
+	if err := s.flush(); err != nil || s.err != "" {
+		t.Fatalf("flush: %v, %q", err, s.err)
+	}
+	// A save that fails is reported until one succeeds.
+	bad := newProgressStore(filepath.Join(path, "not-a-dir", "p.json"), lesson.NewProgress())
+	bad.saved(bad.changed()().(progressSavedMsg))
+	if !strings.Contains(bad.err, "saving progress") {
+		t.Errorf("save error not reported: %q", bad.err)
+	}
+}
+
+func TestRunLessonsQuits(t *testing.T) {
+	rec := &labRecorder{}
+	path := filepath.Join(t.TempDir(), "progress.json")
+	err := RunLessons(&lesson.Set{Lessons: []*lesson.Lesson{demoLesson(t)}}, rec.newLab, path,
+		Options{In: strings.NewReader("q"), Out: io.Discard, NoColor: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.requireStopped(t)
+}
+
+func TestRunLessonReturnsLabError(t *testing.T) {
+	rec := &labRecorder{err: errors.New("boom")}
+	in, w := io.Pipe()
+	defer w.Close()
+	err := RunLesson(demoLesson(t), rec.newLab, "", Options{In: in, Out: io.Discard, NoColor: true})
+	if err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("RunLesson = %v, want the lab's error", err)
+	}
+}
+
+func TestRunLessonOpensAndStopsItsLab(t *testing.T) {
+	rec := &labRecorder{}
+	in, w := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- RunLesson(demoLesson(t), rec.newLab, filepath.Join(t.TempDir(), "p.json"), Options{In: in, Out: io.Discard, NoColor: true})
+	}()
+	// q leaves the lesson, which quits; if it arrives before the lab is
+	// built it quits from the picker. Either way every lab stops.
+	if _, err := w.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("RunLesson did not return after q")
+	}
+	w.Close()
+	rec.requireStopped(t)
+}
+
+// TestLessonLiveOnARealLab plays the first shipped lesson end to end in a
+// running program on a real lab (at 5× speed): the checks pass from the
+// dashboard's own ticks, the quiz is asked before the step runs and
+// answered after it passes, and the summary closes the lesson.
+func TestLessonLiveOnARealLab(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a real lab for a few seconds")
+	}
+	set := lesson.Load(lesson.Source{FS: lessons.FS, Name: "lessons"})
+	ls := set.Find("load-balancing")
+	if ls == nil {
+		t.Fatal("lesson load-balancing not shipped")
+	}
+	newLab := func(preset string) (*lab.Lab, error) {
+		p, err := lab.LoadPreset(preset)
+		if err != nil {
+			return nil, err
+		}
+		return lab.New(lab.Config{Preset: p, Speed: 5})
+	}
+	progress := lesson.NewProgress()
+	app := newLessonsApp(testEnv(progress, ""), set, newLab, ls)
+	t.Cleanup(app.labs.stopAll)
+	tm := teatest.NewTestModel(t, app, teatest.WithInitialTermSize(160, 48))
+	waitFor := func(text string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(out []byte) bool { return bytes.Contains(out, []byte(text)) },
+			teatest.WithDuration(60*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	}
+	waitFor("Step 1/3")
+	waitFor("passed after")
+	tm.Send(keyMsg("n"))
+	waitFor("Predict first")
+	tm.Send(keyMsg("2"))
+	tm.Send(keyMsg("enter"))
+	waitFor("Right:")
+	tm.Send(keyMsg("n"))
+	waitFor("Step 3/3")
+	waitFor("n finish")
+	tm.Send(keyMsg("n"))
+	waitFor("Lesson complete")
+	tm.Send(keyMsg("q"))
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(lessonsApp)
+	if final.open {
+		t.Error("the lesson is still open after q")
+	}
+	lp := progress.Lesson("load-balancing")
+	if !lp.Done || lp.PassedOf(3) != 3 || lp.Quiz[1] != 2 {
+		t.Errorf("progress %+v, want done, 3 passed, quiz 2", lp)
+	}
+}
