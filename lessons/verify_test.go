@@ -17,8 +17,30 @@ func TestShippedLessonsLoad(t *testing.T) {
 	if err := set.Diags.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if len(set.Lessons) == 0 {
-		t.Fatal("no lessons shipped")
+	if len(set.Lessons) < 10 {
+		t.Fatalf("%d lessons shipped, want the ten of the first track", len(set.Lessons))
+	}
+	// The curriculum's bar: at least three steps, a predict-then-observe
+	// quiz, and every step checked on real metrics with a hint ladder.
+	for _, l := range set.Lessons {
+		quizzes := 0
+		if len(l.Steps) < 3 {
+			t.Errorf("%s: %d steps, want at least 3", l.ID, len(l.Steps))
+		}
+		for i, st := range l.Steps {
+			if st.Quiz != nil {
+				quizzes++
+			}
+			if len(st.Expects) == 0 {
+				t.Errorf("%s: step %d %q checks nothing", l.ID, i+1, st.Title)
+			}
+			if len(st.Hints) == 0 {
+				t.Errorf("%s: step %d %q has no hint", l.ID, i+1, st.Title)
+			}
+		}
+		if quizzes == 0 {
+			t.Errorf("%s: no quiz", l.ID)
+		}
 	}
 }
 
