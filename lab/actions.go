@@ -43,9 +43,15 @@ func (l *Lab) Run(c *Command, source string) error {
 	default:
 	}
 	e := Event{Kind: KindCommand, Source: source, Line: c.Line}
+	if _, isWait := c.Wait(); isWait {
+		// A wait is logged as it starts, so it shows up when it begins and
+		// a replay that runs each command at its logged time finds it there.
+		l.event(e)
+		return c.action.apply(l)
+	}
 	if _, isExpect := c.Expect(); !isExpect {
 		// expect reports itself when it settles; other commands are logged
-		// as they start, so a wait shows up when it begins.
+		// when they have applied (at once), with their error if any.
 		defer func() { l.event(e) }()
 	}
 	err := c.action.apply(l)

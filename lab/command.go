@@ -32,6 +32,12 @@ func (c *Command) Wait() (time.Duration, bool) {
 	return w.d, ok
 }
 
+// Speed reports the clock speed a `speed` command sets, and whether it is one.
+func (c *Command) Speed() (float64, bool) {
+	s, ok := c.action.(speedAction)
+	return s.x, ok
+}
+
 // Expect returns the check an `expect` command holds, and whether it is one.
 func (c *Command) Expect() (*Expect, bool) {
 	e, ok := c.action.(*Expect)

@@ -13,6 +13,17 @@ const (
 	KindState   = "state"   // a component changed state: Component, From, To, Detail
 	KindExpect  = "expect"  // an expect passed or failed: Line, Value, Err
 	KindRequest = "request" // one finished request (only for subscribers that ask)
+	KindLesson  = "lesson"  // lesson progress: Lesson, Step, What (and Choice, Correct, Hint)
+)
+
+// What a lesson event reports (Event.What).
+const (
+	LessonStarted = "started" // a step started
+	LessonPassed  = "passed"  // a step's checks all held at once
+	LessonSkipped = "skipped" // the learner skipped a step before it passed
+	LessonQuiz    = "quiz"    // a quiz answer was locked in: Choice, Correct
+	LessonHint    = "hint"    // a hint was shown: Hint (1-based)
+	LessonDone    = "done"    // the lesson's last step was left: the summary shows
 )
 
 // Event is one thing that happened in the lab, stamped with lab time T in
@@ -37,6 +48,14 @@ type Event struct {
 	Cache     string  `json:"cache,omitempty"` // hit, miss, or empty when the cache was not asked
 	Shard     string  `json:"shard,omitempty"`
 	LatencyMS float64 `json:"latency_ms,omitempty"`
+
+	// Lesson fields (Kind == "lesson").
+	Lesson  string `json:"lesson,omitempty"` // lesson id
+	Step    int    `json:"step,omitempty"`   // 1-based
+	What    string `json:"what,omitempty"`   // LessonStarted, LessonPassed, …
+	Choice  int    `json:"choice,omitempty"` // quiz: the choice locked in, 1-based
+	Correct *bool  `json:"correct,omitempty"`
+	Hint    int    `json:"hint,omitempty"` // hint: which one, 1-based
 }
 
 // Bus fans events out to subscribers. Commands, faults and state changes are

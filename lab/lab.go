@@ -290,6 +290,15 @@ func (l *Lab) Preset() *Preset { return l.preset }
 // Seed returns the lab's random seed.
 func (l *Lab) Seed() uint64 { return l.cfg.Seed }
 
+// MaxRate returns the highest load rate a command may ask for.
+func (l *Lab) MaxRate() float64 { return l.cfg.MaxRate }
+
+// TracesSince returns the sampled traces finished after the first n the lab
+// has seen finish, oldest first, and the new count to pass next time. Only
+// the tracer's kept traces (the last 200) can be returned: the answer skips
+// any older ones. Cost: O(returned) under the tracer's mutex.
+func (l *Lab) TracesSince(n uint64) ([]trace.Finished, uint64) { return l.tracer.FinishedSince(n) }
+
 // Done is closed when the lab stops.
 func (l *Lab) Done() <-chan struct{} { return l.stop }
 
@@ -346,6 +355,11 @@ func (l *Lab) event(e Event) {
 	e.T = l.Since().Seconds()
 	l.Bus.Publish(e)
 }
+
+// Publish stamps e with the lab time and publishes it on the bus, for
+// events the lab does not make itself: lesson progress, or a session log
+// reporting that it stopped writing. It never blocks.
+func (l *Lab) Publish(e Event) { l.event(e) }
 
 func (l *Lab) onBackendEvent(e backend.Event) {
 	l.event(Event{Kind: KindState, Component: e.Backend, From: e.From.String(), To: e.To.String(), Detail: "health"})

@@ -306,19 +306,17 @@ func TestRunScriptJSON(t *testing.T) {
 func TestRequestEvents(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		l := newLab(t, "shop", 1, nil)
-		var buf bytes.Buffer
-		el := l.WriteEvents(&buf, true)
+		sub := l.Subscribe(true)
 		mustExec(t, l, "load 100/s reads=100%", "wait 2s", "kill web-3", "wait 1s")
 		l.Stop()
-		if err := el.Close(); err != nil {
-			t.Fatal(err)
-		}
+		sub.Unsubscribe()
 		kinds := map[string]int{}
-		for _, row := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
-			var e Event
-			if err := json.Unmarshal([]byte(row), &e); err != nil {
-				t.Fatalf("%v: %s", err, row)
+		for _, e := range sub.Drain() {
+			b, err := json.Marshal(e)
+			if err != nil {
+				t.Fatal(err)
 			}
+			row := string(b)
 			kinds[e.Kind]++
 			if e.Kind == KindRequest && e.Err == "" && (e.Backend == "" || e.Cache == "" || e.Key == nil) {
 				t.Errorf("request event lacks fields: %s", row)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -27,42 +28,113 @@ type RunResult struct {
 // lab second and a final one. A failed command or expect is reported and the
 // script goes on, so one run shows every failure; the result lists them.
 func (l *Lab) RunScript(lines []ScriptLine, source string, opt RunOptions) RunResult {
-	var res RunResult
-	var mu sync.Mutex // guards writes to opt.Out
-	stopTicks := make(chan struct{})
-	ticked := make(chan struct{})
+	r := l.startRun(opt)
+	for _, sl := range lines {
+		r.run(sl, source)
+	}
+	return r.finish()
+}
+
+// TimedLine is a command to run at lab time At since the lab started.
+type TimedLine struct {
+	At time.Duration
+	ScriptLine
+}
+
+// Blocking reports whether c blocks its caller: a wait, or an expect with a
+// deadline.
+func (c *Command) Blocking() bool {
+	if _, ok := c.Wait(); ok {
+		return true
+	}
+	e, ok := c.Expect()
+	return ok && e.Within > 0
+}
+
+// RunTimed runs lines as RunScript does, but each at its lab time At (lines
+// sorted by At) rather than after the line before: a line whose time has
+// passed runs at once, and a blocking one (wait, expect … within) runs on a
+// goroutine of its own, so it never delays the lines after it. After the
+// last line it goes on to lab time end (or until the lab stops), then
+// prints the final summary. A blocking line still running then is left to
+// finish on its own (stopping the lab ends it); it is not in the result.
+func (l *Lab) RunTimed(lines []TimedLine, source string, end time.Duration, opt RunOptions) RunResult {
+	r := l.startRun(opt)
+	for _, tl := range lines {
+		if !l.clock.SleepUntil(l.start.Add(tl.At), l.stop) {
+			break
+		}
+		if tl.Cmd.Blocking() {
+			go r.run(tl.ScriptLine, source)
+			continue
+		}
+		r.run(tl.ScriptLine, source)
+	}
+	l.clock.SleepUntil(l.start.Add(end), l.stop)
+	return r.finish()
+}
+
+// scriptRun is one headless run under way: the per-second summaries
+// printed by a ticker goroutine, and the result so far.
+type scriptRun struct {
+	l     *Lab
+	opt   RunOptions
+	mu    sync.Mutex // guards res and writes to opt.Out
+	res   RunResult
+	done  bool // finish was called: later outcomes are not recorded
+	stop  chan struct{}
+	ticks chan struct{} // closed when the ticker has ended
+}
+
+// startRun starts printing a summary every lab second.
+func (l *Lab) startRun(opt RunOptions) *scriptRun {
+	r := &scriptRun{l: l, opt: opt, stop: make(chan struct{}), ticks: make(chan struct{})}
 	go func() {
-		defer close(ticked)
+		defer close(r.ticks)
 		next := l.start
 		for {
 			next = next.Add(time.Second)
-			if !l.clock.SleepUntil(next, stopTicks) {
+			if !l.clock.SleepUntil(next, r.stop) {
 				return
 			}
-			mu.Lock()
+			r.mu.Lock()
 			writeTick(opt, l.Snapshot(), false, nil)
-			mu.Unlock()
+			r.mu.Unlock()
 		}
 	}()
-	for _, sl := range lines {
-		err := l.Run(sl.Cmd, source)
-		if e, ok := sl.Cmd.Expect(); ok && err == nil {
-			_ = e
-			res.Passed++
-		}
-		if err != nil {
-			msg := fmt.Sprintf("%s: %s: %v", sl.Pos(), sl.Cmd.Line, err)
-			res.Failures = append(res.Failures, msg)
-			mu.Lock()
-			if !opt.JSON {
-				fmt.Fprintln(opt.Out, "FAIL "+msg)
-			}
-			mu.Unlock()
+	return r
+}
+
+// run runs one line and records how it went.
+func (r *scriptRun) run(sl ScriptLine, source string) {
+	err := r.l.Run(sl.Cmd, source)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done {
+		return
+	}
+	if _, ok := sl.Cmd.Expect(); ok && err == nil {
+		r.res.Passed++
+	}
+	if err != nil {
+		msg := fmt.Sprintf("%s: %s: %v", sl.Pos(), sl.Cmd.Line, err)
+		r.res.Failures = append(r.res.Failures, msg)
+		if !r.opt.JSON {
+			fmt.Fprintln(r.opt.Out, "FAIL "+msg)
 		}
 	}
-	close(stopTicks)
-	<-ticked
-	writeTick(opt, l.Snapshot(), true, &res)
+}
+
+// finish stops the ticker and prints the final summary.
+func (r *scriptRun) finish() RunResult {
+	close(r.stop)
+	<-r.ticks
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.done = true
+	writeTick(r.opt, r.l.Snapshot(), true, &r.res)
+	res := r.res
+	res.Failures = slices.Clone(res.Failures)
 	return res
 }
 

@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scalelab/scalelab/lab"
+	"github.com/scalelab/scalelab/lab/session"
 )
 
 // buildScalelab builds the command into a temporary directory.
@@ -155,7 +158,9 @@ func TestSandboxInTmux(t *testing.T) {
 		t.Skip("tmux is not on PATH")
 	}
 	bin := buildScalelab(t)
-	p := startTmux(t, 160, 48, bin+" sandbox --seed 3")
+	state := t.TempDir()
+	stderr := filepath.Join(state, "stderr")
+	p := startTmux(t, 160, 48, "XDG_STATE_HOME="+state+" "+bin+" sandbox --seed 3 2>"+stderr)
 	p.waitFor("the dashboard", 10*time.Second, contains("Routing", "web-1", "web-2", "web-3"))
 
 	// A typed command: ':' opens the prompt, then the line and Enter.
@@ -214,6 +219,37 @@ func TestSandboxInTmux(t *testing.T) {
 	status := p.waitExit(5 * time.Second)
 	if status != "status 0" {
 		t.Errorf("scalelab ended with %s after q, want status 0", status)
+	}
+
+	// The session was logged, and the path said on exit.
+	logs, _ := filepath.Glob(filepath.Join(state, "scalelab", "sessions", "*-shop.jsonl"))
+	if len(logs) != 1 {
+		t.Fatalf("session logs %q, want one", logs)
+	}
+	// (On standard error, redirected: tmux may clear a pane as it reaps it.)
+	if b, _ := os.ReadFile(stderr); string(b) != "scalelab: session log: "+logs[0]+"\n" {
+		t.Errorf("on exit, stderr %q; want the log's path", b)
+	}
+	f, err := os.Open(logs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	lg, err := session.Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cmds []string
+	for _, e := range lg.Events {
+		if e.Kind == lab.KindCommand {
+			cmds = append(cmds, e.Source+": "+e.Line)
+		}
+	}
+	if got := strings.Join(cmds, "|"); !strings.Contains(got, "typed: load 400/s|key: kill web-2") {
+		t.Errorf("logged commands %q", cmds)
+	}
+	if lg.Header.Mode != "tui" || lg.Header.Cols != 160 || lg.Header.Rows != 48 || len(lg.Metrics) < 2 {
+		t.Errorf("header %+v, %d metrics lines", lg.Header, len(lg.Metrics))
 	}
 }
 

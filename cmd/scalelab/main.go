@@ -51,11 +51,13 @@ With no command it opens the lesson picker; "scalelab sandbox" is free play.`,
 		Args:          cobra.NoArgs,
 	}
 	var lf labFlags
+	var logs logFlags
 	var dir, open string
 	lf.add(root)
+	logs.add(root)
 	root.Flags().StringVar(&dir, "lessons", "", "also load lessons from DIR")
 	root.Flags().StringVar(&open, "lesson", "", "open this lesson directly instead of the picker")
-	root.RunE = func(cmd *cobra.Command, _ []string) error { return runLessonsTUI(cmd, &lf, dir, open) }
-	root.AddCommand(newSandboxCmd(), newLessonsCmd(), newVerifyCmd(), newLintCmd(), newResetCmd(), newRunCmd(), newBenchCmd(), newMetricsCmd(), newCommandsCmd(), newPresetsCmd())
+	root.RunE = func(cmd *cobra.Command, _ []string) error { return runLessonsTUI(cmd, &lf, &logs, dir, open) }
+	root.AddCommand(newSandboxCmd(), newLessonsCmd(), newVerifyCmd(), newLintCmd(), newResetCmd(), newRunCmd(), newBenchCmd(), newMetricsCmd(), newCommandsCmd(), newPresetsCmd(), newReplayCmd(), newExportCmd())
 	return root
 }

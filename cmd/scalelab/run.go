@@ -40,7 +40,8 @@ func (f *labFlags) config() (lab.Config, error) {
 
 func newRunCmd() *cobra.Command {
 	var lf labFlags
-	var script, logFile, events string
+	var logs logFlags
+	var script, events string
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "run --script FILE",
@@ -51,9 +52,11 @@ second, or with --json one object per lab second and a final summary.
 
 The whole script is checked first: any bad line is reported as
 file:line:col: message and nothing runs. The exit code is 1 if any command
-or expect failed, 2 for bad flags or a bad script.`,
+or expect failed, 2 for bad flags or a bad script.
+
+The session is logged (see --log); "scalelab replay LOG" runs it again.`,
 		Example: `  scalelab run --script demo.lab
-  scalelab run --script demo.lab --speed 10 --json --log events.jsonl --events requests`,
+  scalelab run --script demo.lab --speed 10 --json --log demo.jsonl --events requests`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if script == "" {
@@ -62,8 +65,11 @@ or expect failed, 2 for bad flags or a bad script.`,
 			if events != "" && events != "requests" {
 				return usageError("--events: only \"requests\" is accepted")
 			}
-			if events != "" && logFile == "" {
-				return usageError("--events requests needs --log FILE")
+			if err := logs.check(); err != nil {
+				return err
+			}
+			if events != "" && logs.off {
+				return usageError("--events requests needs a log, and --no-log turns it off")
 			}
 			cfg, err := lf.config()
 			if err != nil {
@@ -77,28 +83,15 @@ or expect failed, 2 for bad flags or a bad script.`,
 			if err != nil {
 				return &exitError{2, fmt.Errorf("script has errors, nothing was run:\n%w", err)}
 			}
-			var logOut *os.File
-			if logFile != "" {
-				if logOut, err = os.Create(logFile); err != nil {
-					return usageError("--log: %v", err)
-				}
-				defer logOut.Close()
-			}
 			l, err := lab.New(cfg)
 			if err != nil {
 				return err
 			}
-			var el *lab.EventLog
-			if logOut != nil {
-				el = l.WriteEvents(logOut, events == "requests")
-			}
+			sl := &sessionLogs{flags: &logs, mode: "run", requests: events == "requests", errOut: cmd.ErrOrStderr()}
+			sl.start(l, nil)
 			res := l.RunScript(lines, lab.SourceScript, lab.RunOptions{Out: cmd.OutOrStdout(), JSON: asJSON})
 			l.Stop()
-			if el != nil {
-				if err := el.Close(); err != nil {
-					fmt.Fprintln(cmd.ErrOrStderr(), "scalelab: writing log:", err)
-				}
-			}
+			sl.close()
 			if len(res.Failures) > 0 {
 				return &exitError{1, fmt.Errorf("%d of the script's commands or expects failed", len(res.Failures))}
 			}
@@ -108,8 +101,8 @@ or expect failed, 2 for bad flags or a bad script.`,
 	lf.add(cmd)
 	cmd.Flags().StringVar(&script, "script", "", "file of lab commands, one per line (# comments)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: one object per lab second, then a final summary")
-	cmd.Flags().StringVar(&logFile, "log", "", "write events (commands, faults, state changes) as JSON Lines to FILE")
-	cmd.Flags().StringVar(&events, "events", "", "with --log: \"requests\" adds one line per request")
+	logs.add(cmd)
+	cmd.Flags().StringVar(&events, "events", "", "\"requests\" adds one line per request to the session log")
 	return cmd
 }
 

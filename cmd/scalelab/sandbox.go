@@ -9,21 +9,26 @@ import (
 
 	"github.com/scalelab/scalelab/lab"
 	"github.com/scalelab/scalelab/lab/lesson"
+	"github.com/scalelab/scalelab/lab/session"
 	"github.com/scalelab/scalelab/lab/tui"
 )
 
 func newSandboxCmd() *cobra.Command {
 	var lf labFlags
+	var logs logFlags
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Open the live dashboard on a lab for free play",
 		Long: `Sandbox builds a lab from a preset and opens the dashboard: a map of the
 topology and panels for routing, latency, cache, shards, queue, breaker,
-traces and events. Press : for a command, ? for every key, q to quit.`,
+traces and events. Press : for a command, ? for every key, q to quit.
+The session is logged (see --log); its path is printed on exit.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runSandbox(cmd, &lf) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runSandbox(cmd, &lf, &logs) },
 	}
 	lf.add(cmd)
+	logs.add(cmd)
+	logs.addRecord(cmd)
 	return cmd
 }
 
@@ -36,24 +41,34 @@ func needTerminal() error {
 }
 
 // runLessonsTUI opens the lesson picker (or one lesson) with the learner's
-// progress; each lesson gets a fresh lab built from its preset.
-func runLessonsTUI(cmd *cobra.Command, lf *labFlags, dir, open string) error {
+// progress; each lesson gets a fresh lab built from its preset, and a
+// session log of its own.
+func runLessonsTUI(cmd *cobra.Command, lf *labFlags, logs *logFlags, dir, open string) error {
 	if err := needTerminal(); err != nil {
 		return err
 	}
 	if _, err := lf.config(); err != nil { // check the flags before drawing
 		return err
 	}
+	if err := logs.check(); err != nil {
+		return err
+	}
 	set, err := loadLessons(dir)
 	if err != nil {
 		return err
 	}
-	newLab := func(preset string) (*lab.Lab, error) {
-		p, err := lab.LoadPreset(preset)
+	sl := &sessionLogs{flags: logs, mode: "tui", tui: true, errOut: cmd.ErrOrStderr()}
+	defer sl.close() // after the program has stopped every lab
+	newLab := func(ls *lesson.Lesson) (*lab.Lab, error) {
+		p, err := lab.LoadPreset(ls.Preset)
 		if err != nil {
 			return nil, err
 		}
-		return lab.New(lab.Config{Preset: p, Seed: lf.seed, Speed: lf.speed, MaxRate: lf.maxRate})
+		l, err := lab.New(lab.Config{Preset: p, Seed: lf.seed, Speed: lf.speed, MaxRate: lf.maxRate})
+		if err == nil {
+			sl.start(l, func(h *session.Header) { h.Lesson = ls.ID })
+		}
+		return l, err
 	}
 	path, err := lesson.DefaultProgressPath()
 	if err != nil {
@@ -71,7 +86,7 @@ func runLessonsTUI(cmd *cobra.Command, lf *labFlags, dir, open string) error {
 	return tui.RunLessons(set, newLab, path, opt)
 }
 
-func runSandbox(cmd *cobra.Command, lf *labFlags) error {
+func runSandbox(cmd *cobra.Command, lf *labFlags, logs *logFlags) error {
 	if err := needTerminal(); err != nil {
 		return err
 	}
@@ -79,10 +94,17 @@ func runSandbox(cmd *cobra.Command, lf *labFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := logs.check(); err != nil {
+		return err
+	}
 	l, err := lab.New(cfg)
 	if err != nil {
 		return err
 	}
-	defer l.Stop()
-	return tui.Run(l, tui.Options{In: cmd.InOrStdin(), Out: cmd.OutOrStdout(), NoColor: tui.NoColorRequested()})
+	sl := &sessionLogs{flags: logs, mode: "tui", tui: true, errOut: cmd.ErrOrStderr()}
+	w := sl.start(l, nil)
+	err = tui.Run(l, tui.Options{In: cmd.InOrStdin(), Out: logs.output(cmd.OutOrStdout(), w), NoColor: tui.NoColorRequested()})
+	l.Stop()
+	sl.close()
+	return err
 }

@@ -161,6 +161,25 @@ func (t *Tracer) Recent() []Finished {
 	return out
 }
 
+// FinishedSince returns the kept traces that finished after the first n
+// (counting every trace this tracer has published), oldest first, and the
+// count so far, to pass as n next time. A reader that polls it sees each
+// kept trace once; traces that were pushed out of the ring before it asked
+// are skipped (next − n − len(traces) of them).
+func (t *Tracer) FinishedSince(n uint64) (traces []Finished, next uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if n >= t.finished {
+		return nil, t.finished
+	}
+	k := int(min(t.finished-n, uint64(t.ring.len())))
+	traces = make([]Finished, k)
+	for i := range k {
+		traces[k-1-i] = *t.ring.at(i)
+	}
+	return traces, t.finished
+}
+
 // Latest returns the most recently finished trace, if any is kept.
 func (t *Tracer) Latest() (Finished, bool) {
 	return t.find(func(best, f *Finished) bool { return best == nil })

@@ -297,3 +297,35 @@ func TestConcurrentUse(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 }
+
+func TestFinishedSince(t *testing.T) {
+	tr := New(Settings{SampleRate: 1, Keep: 3})
+	if got, n := tr.FinishedSince(0); len(got) != 0 || n != 0 {
+		t.Fatalf("empty tracer: %d traces, next %d", len(got), n)
+	}
+	var ids []TraceID
+	finish := func(k int) {
+		for range k {
+			x := tr.Start("req", t0)
+			x.Finish(t0.Add(ms(1)), nil)
+			ids = append(ids, x.ID())
+		}
+	}
+	finish(2)
+	got, n := tr.FinishedSince(0)
+	if n != 2 || len(got) != 2 || got[0].ID != ids[0] || got[1].ID != ids[1] {
+		t.Fatalf("first poll: next %d, %d traces, want both oldest first", n, len(got))
+	}
+	if got, n2 := tr.FinishedSince(n); len(got) != 0 || n2 != n {
+		t.Fatalf("nothing new: %d traces, next %d", len(got), n2)
+	}
+	finish(5) // 7 in all; the ring keeps the last 3
+	got, n = tr.FinishedSince(n)
+	if n != 7 || len(got) != 3 || got[0].ID != ids[4] || got[2].ID != ids[6] {
+		t.Fatalf("after overflow: next %d, %d traces, want the 3 kept, oldest first", n, len(got))
+	}
+	finish(1)
+	if got, n = tr.FinishedSince(n); n != 8 || len(got) != 1 || got[0].ID != ids[7] {
+		t.Fatalf("one more: next %d, %d traces", n, len(got))
+	}
+}

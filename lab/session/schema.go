@@ -39,6 +39,9 @@ type Header struct {
 	Rows    int     `json:"rows,omitempty"`
 	Start   string  `json:"start"` // wall-clock start, RFC 3339
 	Mode    string  `json:"mode"`  // "tui", "run", "replay"
+
+	MaxRate float64 `json:"max_rate,omitempty"` // the load cap (--max-rate), so a replay accepts the same loads
+	Replay  string  `json:"replay,omitempty"`   // mode "replay": the log replayed
 }
 
 // Metrics is one per-second snapshot.
@@ -46,6 +49,7 @@ type Metrics struct {
 	Kind    string             `json:"kind"` // "metrics"
 	T       float64            `json:"t"`
 	Metrics map[string]float64 `json:"metrics"`
+	Final   bool               `json:"final,omitempty"` // the last snapshot, taken when the log closed
 }
 
 // Span is one span of a recorded trace. Times are lab nanoseconds since the

@@ -174,6 +174,8 @@ func (p EventsPanel) renderEvent(e lab.Event) string {
 			text += " (" + eventsNum(*e.Value) + ")"
 		}
 		return head + text
+	case lab.KindLesson:
+		return head + lessonText(e)
 	}
 	text := e.Line
 	if e.Detail != "" {
@@ -183,6 +185,26 @@ func (p EventsPanel) renderEvent(e lab.Event) string {
 		return s.Bad.Render(head + text + " ✖ " + e.Err)
 	}
 	return head + text
+}
+
+// lessonText is a lesson progress event in words: "step 2 passed",
+// "step 1 quiz: choice 2 (right)", "step 3 hint 1", "lesson done".
+func lessonText(e lab.Event) string {
+	switch e.What {
+	case lab.LessonDone:
+		return "lesson done"
+	case lab.LessonQuiz:
+		text := fmt.Sprintf("step %d quiz: choice %d", e.Step, e.Choice)
+		if e.Correct != nil && *e.Correct {
+			return text + " (right)"
+		} else if e.Correct != nil {
+			return text + " (wrong)"
+		}
+		return text
+	case lab.LessonHint:
+		return fmt.Sprintf("step %d hint %d", e.Step, e.Hint)
+	}
+	return fmt.Sprintf("step %d %s", e.Step, e.What)
 }
 
 // stateWord colours a component state by what it means: ok, degraded or bad.

@@ -181,3 +181,21 @@ func TestEventsPanelKeepsLast500(t *testing.T) {
 		t.Errorf("top of history: want cmd-100 first, 494 newer:\n%s", out)
 	}
 }
+
+func TestLessonEventText(t *testing.T) {
+	right, wrong := true, false
+	for _, tc := range []struct {
+		e    lab.Event
+		want string
+	}{
+		{lab.Event{Step: 2, What: lab.LessonPassed}, "step 2 passed"},
+		{lab.Event{Step: 1, What: lab.LessonQuiz, Choice: 2, Correct: &right}, "step 1 quiz: choice 2 (right)"},
+		{lab.Event{Step: 1, What: lab.LessonQuiz, Choice: 3, Correct: &wrong}, "step 1 quiz: choice 3 (wrong)"},
+		{lab.Event{Step: 3, What: lab.LessonHint, Hint: 1}, "step 3 hint 1"},
+		{lab.Event{Step: 3, What: lab.LessonDone}, "lesson done"},
+	} {
+		if got := lessonText(tc.e); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.e, got, tc.want)
+		}
+	}
+}

@@ -245,6 +245,13 @@ func (f *fakeSource) Exec(line, source string) error {
 
 func (f *fakeSource) Subscribe(requests bool) *lab.Subscription { return f.bus.Subscribe(requests) }
 
+// Publish stamps e with the fixture's time and publishes it, as the lab
+// does for lesson progress.
+func (f *fakeSource) Publish(e lab.Event) {
+	e.T = float64(fixtureSeconds)
+	f.bus.Publish(e)
+}
+
 // Calls returns the lines run so far, oldest first.
 func (f *fakeSource) Calls() []execCall {
 	f.mu.Lock()

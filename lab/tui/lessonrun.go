@@ -15,22 +15,22 @@ import (
 )
 
 // RunLessons shows the lesson picker for set; enter opens a lesson on a
-// new lab built by newLab from the lesson's preset, q leaves it (the lab
+// new lab built by newLab for it (from the lesson's preset), q leaves it (the lab
 // is stopped, progress kept) and q in the picker quits. Progress is read
 // from and saved to progressPath as it changes ("" keeps it in memory). A
 // progress file that cannot be read is reported in the picker and treated
 // as empty. The terminal is restored on every exit, as Run does.
-func RunLessons(set *lesson.Set, newLab func(preset string) (*lab.Lab, error), progressPath string, opt Options) error {
+func RunLessons(set *lesson.Set, newLab func(*lesson.Lesson) (*lab.Lab, error), progressPath string, opt Options) error {
 	return runLessons(set, nil, newLab, progressPath, opt)
 }
 
 // RunLesson opens one lesson directly, as RunLessons does after enter;
 // leaving it quits.
-func RunLesson(ls *lesson.Lesson, newLab func(preset string) (*lab.Lab, error), progressPath string, opt Options) error {
+func RunLesson(ls *lesson.Lesson, newLab func(*lesson.Lesson) (*lab.Lab, error), progressPath string, opt Options) error {
 	return runLessons(&lesson.Set{Lessons: []*lesson.Lesson{ls}}, ls, newLab, progressPath, opt)
 }
 
-func runLessons(set *lesson.Set, direct *lesson.Lesson, newLab func(string) (*lab.Lab, error), progressPath string, opt Options) (err error) {
+func runLessons(set *lesson.Set, direct *lesson.Lesson, newLab func(*lesson.Lesson) (*lab.Lab, error), progressPath string, opt Options) (err error) {
 	if opt.NoColor {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
@@ -226,9 +226,9 @@ type (
 )
 
 // buildLab builds a lesson's lab off the UI goroutine.
-func buildLab(newLab func(string) (*lab.Lab, error), labs *labKeeper, ls *lesson.Lesson) tea.Cmd {
+func buildLab(newLab func(*lesson.Lesson) (*lab.Lab, error), labs *labKeeper, ls *lesson.Lesson) tea.Cmd {
 	return func() tea.Msg {
-		l, err := newLab(ls.Preset)
+		l, err := newLab(ls)
 		if err != nil {
 			return labBuiltMsg{lesson: ls, err: fmt.Errorf("lesson %s: preset %s: %w", ls.ID, ls.Preset, err)}
 		}
@@ -254,7 +254,7 @@ func stopLab(labs *labKeeper, l *lab.Lab) tea.Cmd {
 // lifecycle messages, then everything else to the screen showing.
 type lessonsApp struct {
 	env    *lessonEnv
-	newLab func(string) (*lab.Lab, error)
+	newLab func(*lesson.Lesson) (*lab.Lab, error)
 	labs   *labKeeper
 	picker Picker
 
@@ -269,7 +269,7 @@ type lessonsApp struct {
 	w, h   int
 }
 
-func newLessonsApp(env *lessonEnv, set *lesson.Set, newLab func(string) (*lab.Lab, error), direct *lesson.Lesson) lessonsApp {
+func newLessonsApp(env *lessonEnv, set *lesson.Set, newLab func(*lesson.Lesson) (*lab.Lab, error), direct *lesson.Lesson) lessonsApp {
 	return lessonsApp{env: env, newLab: newLab, labs: &labKeeper{}, picker: NewPicker(env, set), direct: direct}
 }
 

@@ -26,11 +26,11 @@ type labRecorder struct {
 	err  error
 }
 
-func (r *labRecorder) newLab(preset string) (*lab.Lab, error) {
+func (r *labRecorder) newLab(ls *lesson.Lesson) (*lab.Lab, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	p, err := lab.LoadPreset(preset)
+	p, err := lab.LoadPreset(ls.Preset)
 	if err != nil {
 		return nil, err
 	}
@@ -212,8 +212,8 @@ func TestLessonLiveOnARealLab(t *testing.T) {
 	if ls == nil {
 		t.Fatal("lesson load-balancing not shipped")
 	}
-	newLab := func(preset string) (*lab.Lab, error) {
-		p, err := lab.LoadPreset(preset)
+	newLab := func(ls *lesson.Lesson) (*lab.Lab, error) {
+		p, err := lab.LoadPreset(ls.Preset)
 		if err != nil {
 			return nil, err
 		}

@@ -194,6 +194,19 @@ func wrapCmd(session int, cmd tea.Cmd) tea.Cmd {
 // labClock is what *lab.Lab offers to date a command's end.
 type labClock interface{ Since() time.Duration }
 
+// publisher is what *lab.Lab offers to put lesson progress on its bus,
+// where the session log (and the events panel) read it.
+type publisher interface{ Publish(lab.Event) }
+
+// note publishes a lesson progress event about the current step. It only
+// appends to the bus's queues: no I/O happens here.
+func (m *LessonView) note(what string, e lab.Event) {
+	if p, ok := m.src.(publisher); ok {
+		e.Kind, e.Lesson, e.Step, e.What = lab.KindLesson, m.lesson.ID, m.step+1, what
+		p.Publish(e)
+	}
+}
+
 // execLine runs one step command off the UI goroutine.
 func execLine(src Source, session, id int, line string) tea.Cmd {
 	return func() tea.Msg {
@@ -252,6 +265,7 @@ func (m *LessonView) startStep(i int) tea.Cmd {
 	st := &m.lesson.Steps[i]
 	lp := m.env.store.p.Lesson(m.lesson.ID)
 	m.step, m.cmdErr, m.checks = i, "", nil
+	m.note(lab.LessonStarted, lab.Event{})
 	m.hints = min(lp.Hints[i], len(st.Hints))
 	m.records[i] = stepRecord{hints: m.hints}
 	m.quiz = NewQuizDialog(m.env.common, m.env.keys, st.Quiz)
@@ -300,6 +314,7 @@ func (m *LessonView) observe(v lab.View) tea.Cmd {
 		return nil
 	}
 	m.state = statePassed
+	m.note(lab.LessonPassed, lab.Event{})
 	m.records[m.step].outcome = outcomePassed
 	m.records[m.step].after = v.T - m.started
 	m.records[m.step].checks = slices.Clone(m.checks)
@@ -323,6 +338,7 @@ func (m *LessonView) next() tea.Cmd {
 		return m.startStep(m.step + 1)
 	}
 	m.state = stateComplete
+	m.note(lab.LessonDone, lab.Event{})
 	m.env.store.p.Finish(m.lesson.ID)
 	m.setSummary()
 	m.refresh()
@@ -334,6 +350,7 @@ func (m *LessonView) next() tea.Cmd {
 func (m *LessonView) skip() tea.Cmd {
 	rec := &m.records[m.step]
 	if m.state != statePassed {
+		m.note(lab.LessonSkipped, lab.Event{})
 		rec.outcome = outcomeSkipped
 		rec.checks = slices.Clone(m.checks)
 		if m.state != stateQuiz {
@@ -459,6 +476,8 @@ func (m LessonView) handleKey(k tea.KeyMsg) (LessonView, tea.Cmd) {
 	case m.quiz.Asking() && (key.Matches(k, keys.QuizUp, keys.QuizDown, keys.QuizPick, keys.QuizLock)):
 		m.quiz, _ = m.quiz.Update(k)
 		if !m.quiz.Asking() {
+			right := m.quiz.Right()
+			m.note(lab.LessonQuiz, lab.Event{Choice: m.quiz.Choice(), Correct: &right})
 			m.records[m.step].quiz = m.quiz.Choice()
 			m.env.store.p.Answer(m.lesson.ID, m.step, m.quiz.Choice())
 			cmd = tea.Batch(m.beginCommands(), m.env.store.changed())
@@ -469,6 +488,7 @@ func (m LessonView) handleKey(k tea.KeyMsg) (LessonView, tea.Cmd) {
 		cmd = m.skip()
 	case key.Matches(k, keys.Hint):
 		m.hints++
+		m.note(lab.LessonHint, lab.Event{Hint: m.hints})
 		m.records[m.step].hints = m.hints
 		m.env.store.p.ShowHints(m.lesson.ID, m.step, m.hints)
 		cmd = m.env.store.changed()

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -210,6 +211,42 @@ func TestLessonSkip(t *testing.T) {
 		t.Fatalf("N on the last step: %v, want the summary", lv.state)
 	}
 	requireScreen(t, lv, "Lesson complete", "0 of 3 steps passed · 3 skipped", "↷ skipped")
+}
+
+// TestLessonProgressEvents: the view puts lesson progress on the lab's
+// bus, where the session log reads it.
+func TestLessonProgressEvents(t *testing.T) {
+	src := newFakeSource()
+	sub := src.Subscribe(false)
+	lv := openLesson(t, testEnv(lesson.NewProgress(), ""), src, 160, 48)
+	lv = pressLV(t, lv, "?", "N") // a hint, then skip step 1
+	lv = pressLV(t, lv, "2", "enter")
+	lv = observeLV(t, lv, fixtureView(fixtureSeconds))
+	lv = pressLV(t, lv, "n", "N")
+	if lv.state != stateComplete {
+		t.Fatalf("state %v, want complete", lv.state)
+	}
+	var got []string
+	for _, e := range sub.Drain() {
+		if e.Kind != lab.KindLesson {
+			continue
+		}
+		if e.Lesson != "demo" {
+			t.Errorf("event for lesson %q", e.Lesson)
+		}
+		s := fmt.Sprintf("%d %s", e.Step, e.What)
+		switch e.What {
+		case lab.LessonHint:
+			s += fmt.Sprint(" ", e.Hint)
+		case lab.LessonQuiz:
+			s += fmt.Sprint(" ", e.Choice, " ", e.Correct != nil && *e.Correct)
+		}
+		got = append(got, s)
+	}
+	want := []string{"1 started", "1 hint 1", "1 skipped", "2 started", "2 quiz 2 true", "2 passed", "3 started", "3 skipped", "3 done"}
+	if !slices.Equal(got, want) {
+		t.Errorf("lesson events %q, want %q", got, want)
+	}
 }
 
 func TestLessonHintsOneAtATime(t *testing.T) {
