@@ -30,25 +30,20 @@ const (
 // server's own health and p99, the recent transitions, and a strip with the
 // state of each of the last 60 lab seconds.
 type BreakerPanel struct {
-	common  *Common
-	w, h    int
-	focused bool
-	view    lab.View
-	strip   [breakerStripSecs]int8 // state per lab second, oldest first
-	body    string                 // rendered on SetView / SetSize
+	panelBase
+	view  lab.View
+	strip [breakerStripSecs]int8 // state per lab second, oldest first
+	body  string                 // rendered on SetView / SetSize
 }
 
 // NewBreakerPanel builds the panel.
-func NewBreakerPanel(c *Common) BreakerPanel { return BreakerPanel{common: c} }
+func NewBreakerPanel(c *Common) BreakerPanel { return BreakerPanel{panelBase: panelBase{common: c}} }
 
 // SetSize sets the panel's outer size.
 func (p *BreakerPanel) SetSize(w, h int) {
 	p.w, p.h = w, h
 	p.body = p.render()
 }
-
-// SetFocused marks the panel focused or not.
-func (p *BreakerPanel) SetFocused(f bool) { p.focused = f }
 
 // SetView gives the panel the latest lab view.
 func (p *BreakerPanel) SetView(v lab.View) {
@@ -62,7 +57,7 @@ func (p BreakerPanel) Update(msg tea.Msg) (BreakerPanel, tea.Cmd) { return p, ni
 
 // View renders the panel at exactly its size.
 func (p BreakerPanel) View() string {
-	return frame(p.common.Styles, "Breaker · "+breakerName, p.focused, p.w, p.h, p.body)
+	return p.framed("Breaker · "+breakerName, p.body)
 }
 
 // inner is the body's size inside the frame.

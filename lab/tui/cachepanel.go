@@ -15,23 +15,18 @@ import (
 // TTL), how often a read returned stale data, and under write-behind how
 // many writes are still on their way to the database and how late.
 type CachePanel struct {
-	common  *Common
-	w, h    int
-	focused bool
-	view    lab.View
-	hist    labHistory // hit ratio per lab second
-	chart   chartCache
-	body    string
+	panelBase
+	view  lab.View
+	hist  labHistory // hit ratio per lab second
+	chart chartCache
+	body  string
 }
 
 // NewCachePanel builds the panel.
-func NewCachePanel(c *Common) CachePanel { return CachePanel{common: c} }
+func NewCachePanel(c *Common) CachePanel { return CachePanel{panelBase: panelBase{common: c}} }
 
 // SetSize sets the panel's outer size.
 func (p *CachePanel) SetSize(w, h int) { p.w, p.h = w, h; p.render() }
-
-// SetFocused marks the panel focused or not.
-func (p *CachePanel) SetFocused(f bool) { p.focused = f }
 
 // SetView gives the panel the latest lab view and records one point of
 // history per lab second.
@@ -52,7 +47,7 @@ func (p CachePanel) View() string {
 	if m := p.view.Topology.CacheMode; m != "" {
 		title += " · " + m
 	}
-	return frame(p.common.Styles, title, p.focused, p.w, p.h, p.body)
+	return p.framed(title, p.body)
 }
 
 // render rebuilds the body from the last view, redrawing the sparkline

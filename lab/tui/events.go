@@ -17,17 +17,15 @@ const eventsKeep = 500
 // results, newest at the bottom, one line each. Scrolled back, it stays put
 // as new events arrive and says how many are below.
 type EventsPanel struct {
-	common  *Common
-	w, h    int
-	focused bool
-	lines   []string // one rendered line per event, oldest first, at most eventsKeep
-	offset  int      // events below the view; 0 follows the newest
-	body    string   // rendered when events, size or scroll change
+	panelBase
+	lines  []string // one rendered line per event, oldest first, at most eventsKeep
+	offset int      // events below the view; 0 follows the newest
+	body   string   // rendered when events, size or scroll change
 }
 
 // NewEventsPanel builds the panel.
 func NewEventsPanel(c *Common) EventsPanel {
-	p := EventsPanel{common: c}
+	p := EventsPanel{panelBase: panelBase{common: c}}
 	p.rebuild()
 	return p
 }
@@ -38,9 +36,6 @@ func (p *EventsPanel) SetSize(w, h int) {
 	p.clamp()
 	p.rebuild()
 }
-
-// SetFocused marks the panel focused or not.
-func (p *EventsPanel) SetFocused(f bool) { p.focused = f }
 
 // SetView is a no-op: the log is fed by AddEvents. It is here so the
 // panel has the same shape as the others.
@@ -101,8 +96,7 @@ func (p EventsPanel) View() string {
 	if p.offset > 0 {
 		title += " · scrolled"
 	}
-	fw, _ := p.common.Styles.Panel.GetFrameSize()
-	return frame(p.common.Styles, traceCut(title, max(p.w-fw, 0)), p.focused, p.w, p.h, p.body)
+	return p.framed(title, p.body)
 }
 
 // rows is how many event lines fit, given whether the "newer" hint shows.

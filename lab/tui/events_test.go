@@ -13,9 +13,9 @@ import (
 	"github.com/scalelab/scalelab/lab"
 )
 
-// eventsTestCommon makes the Bad style upper-case, so tests can see it
+// upperBadCommon makes the Bad style upper-case, so tests can see it
 // without changing widths.
-func eventsTestCommon() *Common {
+func upperBadCommon() *Common {
 	lipgloss.SetColorProfile(termenv.Ascii)
 	s := NewStyles(true)
 	s.Bad = lipgloss.NewStyle().Transform(strings.ToUpper)
@@ -47,7 +47,7 @@ var (
 )
 
 func TestEventsPanelLines(t *testing.T) {
-	p := NewEventsPanel(eventsTestCommon())
+	p := NewEventsPanel(upperBadCommon())
 	v := 43.2
 	p.AddEvents([]lab.Event{
 		{T: 12.3, Kind: lab.KindCommand, Source: "key", Line: "kill web-2"},
@@ -95,7 +95,7 @@ func TestEventsPanelLines(t *testing.T) {
 }
 
 func TestEventsPanelEmpty(t *testing.T) {
-	p := NewEventsPanel(eventsTestCommon())
+	p := NewEventsPanel(upperBadCommon())
 	for _, sz := range [][2]int{{80, 20}, {40, 10}} {
 		if out := eventsTestRender(t, p, sz[0], sz[1]); !strings.Contains(out, "no events yet") {
 			t.Errorf("%v: want the empty note:\n%s", sz, out)
@@ -104,7 +104,7 @@ func TestEventsPanelEmpty(t *testing.T) {
 }
 
 func TestEventsPanelScroll(t *testing.T) {
-	p := NewEventsPanel(eventsTestCommon())
+	p := NewEventsPanel(upperBadCommon())
 	p.SetSize(80, 20) // 17 rows
 	p.AddEvents(eventsTestNumbered(0, 30))
 	out := eventsTestRender(t, p, 80, 20)
@@ -165,7 +165,7 @@ func TestEventsPanelScroll(t *testing.T) {
 }
 
 func TestEventsPanelKeepsLast500(t *testing.T) {
-	p := NewEventsPanel(eventsTestCommon())
+	p := NewEventsPanel(upperBadCommon())
 	p.SetSize(40, 10) // 7 rows
 	p.SetFocused(true)
 	p.AddEvents(eventsTestNumbered(0, 300))

@@ -24,23 +24,18 @@ import (
 // The chart is drawn only when a new lab second arrives or the size
 // changes; View just frames the cached text.
 type LatencyPanel struct {
-	common  *Common
-	w, h    int
-	focused bool
-	view    lab.View
-	hist    labHistory // p50, p90, p99 per lab second
-	chart   chartCache
-	body    string
+	panelBase
+	view  lab.View
+	hist  labHistory // p50, p90, p99 per lab second
+	chart chartCache
+	body  string
 }
 
 // NewLatencyPanel builds the panel.
-func NewLatencyPanel(c *Common) LatencyPanel { return LatencyPanel{common: c} }
+func NewLatencyPanel(c *Common) LatencyPanel { return LatencyPanel{panelBase: panelBase{common: c}} }
 
 // SetSize sets the panel's outer size.
 func (p *LatencyPanel) SetSize(w, h int) { p.w, p.h = w, h; p.render() }
-
-// SetFocused marks the panel focused or not.
-func (p *LatencyPanel) SetFocused(f bool) { p.focused = f }
 
 // SetView gives the panel the latest lab view and records one point of
 // history per lab second.
@@ -57,7 +52,7 @@ func (p LatencyPanel) Update(msg tea.Msg) (LatencyPanel, tea.Cmd) { return p, ni
 
 // View renders the panel at exactly its size.
 func (p LatencyPanel) View() string {
-	return frame(p.common.Styles, PanelLatency.String(), p.focused, p.w, p.h, p.body)
+	return p.framed(PanelLatency.String(), p.body)
 }
 
 // latencyNames are the percentiles charted, in Styles.Series order.

@@ -6,6 +6,26 @@ import (
 	"github.com/charmbracelet/lipgloss"
 )
 
+// panelBase is what every dashboard panel keeps for its frame: the shared
+// Common, its outer size and whether it has focus. Panels embed it; those
+// that cache rendered text on resize define their own SetSize.
+type panelBase struct {
+	common  *Common
+	w, h    int
+	focused bool
+}
+
+// SetSize sets the panel's outer size.
+func (p *panelBase) SetSize(w, h int) { p.w, p.h = w, h }
+
+// SetFocused marks the panel focused or not.
+func (p *panelBase) SetFocused(f bool) { p.focused = f }
+
+// framed draws body in the panel's frame at exactly its size.
+func (p panelBase) framed(title, body string) string {
+	return frame(p.common.Styles, title, p.focused, p.w, p.h, body)
+}
+
 // frame draws a panel's border and title around body so that the whole is
 // exactly w×h cells. Panels call it from View; body is cut or padded to fit.
 func frame(s *Styles, title string, focused bool, w, h int, body string) string {

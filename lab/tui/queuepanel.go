@@ -16,23 +16,18 @@ import (
 // drain it, what is retried, refused or dead-lettered, and how long the
 // oldest waiting message has waited.
 type QueuePanel struct {
-	common  *Common
-	w, h    int
-	focused bool
-	view    lab.View
-	hist    labHistory // depth per lab second
-	chart   chartCache
-	body    string
+	panelBase
+	view  lab.View
+	hist  labHistory // depth per lab second
+	chart chartCache
+	body  string
 }
 
 // NewQueuePanel builds the panel.
-func NewQueuePanel(c *Common) QueuePanel { return QueuePanel{common: c} }
+func NewQueuePanel(c *Common) QueuePanel { return QueuePanel{panelBase: panelBase{common: c}} }
 
 // SetSize sets the panel's outer size.
 func (p *QueuePanel) SetSize(w, h int) { p.w, p.h = w, h; p.render() }
-
-// SetFocused marks the panel focused or not.
-func (p *QueuePanel) SetFocused(f bool) { p.focused = f }
 
 // SetView gives the panel the latest lab view and records one point of
 // history per lab second.
@@ -49,7 +44,7 @@ func (p QueuePanel) Update(msg tea.Msg) (QueuePanel, tea.Cmd) { return p, nil }
 
 // View renders the panel at exactly its size.
 func (p QueuePanel) View() string {
-	return frame(p.common.Styles, PanelQueue.String(), p.focused, p.w, p.h, p.body)
+	return p.framed(PanelQueue.String(), p.body)
 }
 
 // render rebuilds the body from the last view, redrawing the sparkline

@@ -13,20 +13,12 @@ import (
 // request rate as a bar, requests in flight, p99 latency and health (the
 // server's own state and whether health checks have ejected it).
 type RoutingPanel struct {
-	common  *Common
-	w, h    int
-	focused bool
-	view    lab.View
+	panelBase
+	view lab.View
 }
 
 // NewRoutingPanel builds the panel.
-func NewRoutingPanel(c *Common) RoutingPanel { return RoutingPanel{common: c} }
-
-// SetSize sets the panel's outer size.
-func (p *RoutingPanel) SetSize(w, h int) { p.w, p.h = w, h }
-
-// SetFocused marks the panel focused or not.
-func (p *RoutingPanel) SetFocused(f bool) { p.focused = f }
+func NewRoutingPanel(c *Common) RoutingPanel { return RoutingPanel{panelBase: panelBase{common: c}} }
 
 // SetView gives the panel the latest lab view.
 func (p *RoutingPanel) SetView(v lab.View) { p.view = v }
@@ -82,5 +74,5 @@ func (p RoutingPanel) View() string {
 	if u := metric(v, "lb.unroutable"); u > 0 {
 		fmt.Fprintf(&b, "%s\n", s.Bad.Render(fmt.Sprintf("%.0f/s unroutable: no healthy web server", u)))
 	}
-	return frame(s, title, p.focused, p.w, p.h, strings.TrimRight(b.String(), "\n"))
+	return p.framed(title, strings.TrimRight(b.String(), "\n"))
 }

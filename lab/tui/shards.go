@@ -16,21 +16,16 @@ import (
 // shard change moved — the number that separates modulo hashing from a
 // consistent-hash ring.
 type ShardsPanel struct {
-	common  *Common
-	w, h    int
-	focused bool
-	view    lab.View
-	body    string
+	panelBase
+	view lab.View
+	body string
 }
 
 // NewShardsPanel builds the panel.
-func NewShardsPanel(c *Common) ShardsPanel { return ShardsPanel{common: c} }
+func NewShardsPanel(c *Common) ShardsPanel { return ShardsPanel{panelBase: panelBase{common: c}} }
 
 // SetSize sets the panel's outer size.
 func (p *ShardsPanel) SetSize(w, h int) { p.w, p.h = w, h; p.render() }
-
-// SetFocused marks the panel focused or not.
-func (p *ShardsPanel) SetFocused(f bool) { p.focused = f }
 
 // SetView gives the panel the latest lab view.
 func (p *ShardsPanel) SetView(v lab.View) { p.view = v; p.render() }
@@ -44,7 +39,7 @@ func (p ShardsPanel) View() string {
 	if st := p.view.Topology.ShardStrategy; st != "" {
 		title += " · " + st
 	}
-	return frame(p.common.Styles, title, p.focused, p.w, p.h, p.body)
+	return p.framed(title, p.body)
 }
 
 // render rebuilds the body from the last view. The footer always keeps the

@@ -39,18 +39,16 @@ func (c traceChoice) String() string {
 // trace. TraceChoice cycles between the latest, the slowest and the latest
 // failed trace.
 type TracesPanel struct {
-	common  *Common
-	w, h    int
-	focused bool
-	view    lab.View
-	choice  traceChoice
-	title   string // rendered when the view, size or choice changes
-	body    string
+	panelBase
+	view   lab.View
+	choice traceChoice
+	title  string // rendered when the view, size or choice changes
+	body   string
 }
 
 // NewTracesPanel builds the panel.
 func NewTracesPanel(c *Common) TracesPanel {
-	p := TracesPanel{common: c}
+	p := TracesPanel{panelBase: panelBase{common: c}}
 	p.rebuild()
 	return p
 }
@@ -60,9 +58,6 @@ func (p *TracesPanel) SetSize(w, h int) {
 	p.w, p.h = w, h
 	p.rebuild()
 }
-
-// SetFocused marks the panel focused or not.
-func (p *TracesPanel) SetFocused(f bool) { p.focused = f }
 
 // SetView gives the panel the latest lab view.
 func (p *TracesPanel) SetView(v lab.View) {
@@ -85,7 +80,7 @@ func (p TracesPanel) ShortHelp() []key.Binding { return []key.Binding{p.common.K
 
 // View renders the panel at exactly its size.
 func (p TracesPanel) View() string {
-	return frame(p.common.Styles, p.title, p.focused, p.w, p.h, p.body)
+	return p.framed(p.title, p.body)
 }
 
 // chosen is the trace the current choice points at (nil if none is kept).

@@ -8,20 +8,10 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/muesli/termenv"
 
 	"github.com/scalelab/scalelab/components/trace"
 	"github.com/scalelab/scalelab/lab"
 )
-
-// tracesTestCommon makes the Bad style upper-case, so tests can see it
-// without changing widths.
-func tracesTestCommon() *Common {
-	lipgloss.SetColorProfile(termenv.Ascii)
-	s := NewStyles(true)
-	s.Bad = lipgloss.NewStyle().Transform(strings.ToUpper)
-	return &Common{Styles: s, Keys: DefaultKeyMap()}
-}
 
 // tracesTestTrace is a 37.2 ms GET: a cache miss (zero duration), a queue
 // wait, the web server, a database read and a failed payments call.
@@ -68,7 +58,7 @@ func tracesLine(out, sub string) string {
 var tracesKeyT = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("t")}
 
 func TestTracesPanelWaterfall(t *testing.T) {
-	p := NewTracesPanel(tracesTestCommon())
+	p := NewTracesPanel(upperBadCommon())
 	f := tracesTestTrace()
 	p.SetView(lab.View{Traces: lab.Traces{Latest: f, Slowest: f, LatestError: f}})
 	out := tracesTestRender(t, p, 80, 20)
@@ -94,7 +84,7 @@ func TestTracesPanelWaterfall(t *testing.T) {
 }
 
 func TestTracesPanelNarrow(t *testing.T) {
-	p := NewTracesPanel(tracesTestCommon())
+	p := NewTracesPanel(upperBadCommon())
 	f := tracesTestTrace()
 	p.SetView(lab.View{Traces: lab.Traces{Latest: f, Slowest: f, LatestError: f}})
 	out := tracesTestRender(t, p, 40, 10)
@@ -127,7 +117,7 @@ func TestTracesPanelNarrow(t *testing.T) {
 }
 
 func TestTracesPanelChoiceCycles(t *testing.T) {
-	p := NewTracesPanel(tracesTestCommon())
+	p := NewTracesPanel(upperBadCommon())
 	latest, slow := tracesTestTrace(), tracesTestTrace()
 	slow.ID[0], slow.Duration = 0xab, 2*time.Second+400*time.Millisecond
 	p.SetView(lab.View{Traces: lab.Traces{Latest: latest, Slowest: slow}})
@@ -152,7 +142,7 @@ func TestTracesPanelChoiceCycles(t *testing.T) {
 }
 
 func TestTracesPanelEmpty(t *testing.T) {
-	p := NewTracesPanel(tracesTestCommon())
+	p := NewTracesPanel(upperBadCommon())
 	p.SetView(lab.View{Snapshot: lab.Snapshot{Values: map[string]float64{"load.arrivals": 200, "trace.sampled": 2}}})
 	for _, sz := range [][2]int{{40, 10}, {80, 20}} {
 		out := tracesTestRender(t, p, sz[0], sz[1])
