@@ -392,7 +392,7 @@ func (e *ExpectError) Error() string {
 	if e.Expect.Within > 0 {
 		when = "within " + e.Expect.Within.String()
 	}
-	return fmt.Sprintf("expect %s %s %s failed %s: %s is %s", e.Expect.Metric, e.Expect.Op, e.Expect.Text, when, e.Expect.Metric, formatValue(e.Value))
+	return fmt.Sprintf("expect %s %s %s failed %s: %s is %s", e.Expect.Metric, e.Expect.Op, e.Expect.Text, when, e.Expect.Metric, FormatValue(e.Value))
 }
 
 // checkEvery is how often an expect … within re-reads its metric.
@@ -425,6 +425,12 @@ func (l *Lab) Check(e *Expect) error {
 	}
 }
 
-func formatValue(v float64) string {
-	return strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.4f", v), "0"), ".")
+// FormatValue renders a metric value for messages: up to four decimals,
+// trailing zeros dropped ("0.8", "12.3456", "0").
+func FormatValue(v float64) string {
+	s := strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.4f", v), "0"), ".")
+	if s == "-0" {
+		return "0"
+	}
+	return s
 }

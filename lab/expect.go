@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -124,13 +125,7 @@ func stateWords(states map[string]float64) string {
 	for w := range states {
 		words = append(words, w)
 	}
-	// order by value so "up slow failing hung down" reads naturally
-	for i := range words {
-		for j := i + 1; j < len(words); j++ {
-			if states[words[j]] < states[words[i]] {
-				words[i], words[j] = words[j], words[i]
-			}
-		}
-	}
+	// by value, so "up, slow, failing, hung, down" reads in order
+	sort.Slice(words, func(i, j int) bool { return states[words[i]] < states[words[j]] })
 	return strings.Join(words, ", ")
 }

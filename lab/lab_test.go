@@ -57,7 +57,7 @@ func value(t *testing.T, l *Lab, name string) float64 {
 // service time are what is measured, at normal speed and at 10x.
 func TestFaithfulTiming(t *testing.T) {
 	for _, speed := range []float64{1, 10} {
-		t.Run(formatValue(speed)+"x", func(t *testing.T) {
+		t.Run(FormatValue(speed)+"x", func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				l := newLab(t, "web", speed, func(p *Preset) {
 					p.Web.Service = "exp:20ms"

@@ -205,7 +205,7 @@ func stateName(states map[string]float64, v float64) string {
 			return w
 		}
 	}
-	return formatValue(v)
+	return FormatValue(v)
 }
 
 func round(x float64, digits int) float64 {

@@ -5,9 +5,8 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/components/backend"
+	"github.com/scalelab/scalelab/components/queue"
 )
-
-type backendStats = backend.Stats
 
 // Snapshot is every metric of the lab at one moment: what panels draw, what
 // expect checks, what the session log records each second.
@@ -40,22 +39,21 @@ func (l *Lab) registerSeries() {
 		l.reg.CounterFunc("cache.expirations", func() float64 { return float64(c.Stats().Expirations) })
 	}
 	if b := l.broker; b != nil {
-		topic := func() TopicTotals {
-			st, _ := b.Topic(writesTopic)
-			return TopicTotals{float64(st.Published), float64(st.Acked), float64(st.Rejected), float64(st.Retried)}
+		topic := func(field func(queue.TopicStats) uint64) func() float64 {
+			return func() float64 {
+				st, _ := b.Topic(writesTopic)
+				return float64(field(st))
+			}
 		}
-		l.reg.CounterFunc("queue.published", func() float64 { return topic().Published })
-		l.reg.CounterFunc("queue.acked", func() float64 { return topic().Acked })
-		l.reg.CounterFunc("queue.rejected", func() float64 { return topic().Rejected })
-		l.reg.CounterFunc("queue.retried", func() float64 { return topic().Retried })
+		l.reg.CounterFunc("queue.published", topic(func(s queue.TopicStats) uint64 { return s.Published }))
+		l.reg.CounterFunc("queue.acked", topic(func(s queue.TopicStats) uint64 { return s.Acked }))
+		l.reg.CounterFunc("queue.rejected", topic(func(s queue.TopicStats) uint64 { return s.Rejected }))
+		l.reg.CounterFunc("queue.retried", topic(func(s queue.TopicStats) uint64 { return s.Retried }))
 	}
 	if br := l.breaker; br != nil {
 		l.reg.CounterFunc("breaker.rejected", func() float64 { return float64(br.Stats().Rejected) })
 	}
 }
-
-// TopicTotals are a queue topic's cumulative counts.
-type TopicTotals struct{ Published, Acked, Rejected, Retried float64 }
 
 func (l *Lab) registerServer(name string) {
 	s := l.server(name)
@@ -114,10 +112,10 @@ func (l *Lab) Snapshot() Snapshot {
 	lbStats := l.lb.Stats()
 	webs := l.webNames()
 	names := l.serverNames()
-	stats := make(map[string]serverSnap, len(names))
+	stats := make(map[string]backend.Stats, len(names))
 	for _, n := range names {
 		if s := l.server(n); s != nil {
-			stats[n] = serverSnap{st: s.b.Stats()}
+			stats[n] = s.b.Stats()
 		}
 	}
 
@@ -143,7 +141,7 @@ func (l *Lab) Snapshot() Snapshot {
 			set("lb.healthy", "backend", s.Name, b2f(s.Healthy))
 		}
 		for _, n := range names {
-			st := stats[n].st
+			st := stats[n]
 			set("backend.health", "backend", n, healthStates[st.Health.String()])
 			set("backend.workers", "backend", n, float64(st.Workers))
 			set("backend.busy", "backend", n, float64(st.Busy))
@@ -221,8 +219,6 @@ func (l *Lab) Snapshot() Snapshot {
 	v["events.dropped"] = float64(l.Bus.dropped.Load())
 	return Snapshot{T: now.Sub(l.start), Values: v}
 }
-
-type serverSnap struct{ st backendStats }
 
 func b2f(b bool) float64 {
 	if b {

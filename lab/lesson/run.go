@@ -72,17 +72,9 @@ func (r StepResult) String() string {
 			continue
 		}
 		metric := strings.Fields(c.Line)[1]
-		why = append(why, fmt.Sprintf("%s (%s is %s)", c.Line, metric, trimFloat(c.Value)))
+		why = append(why, fmt.Sprintf("%s (%s is %s)", c.Line, metric, lab.FormatValue(c.Value)))
 	}
 	return fmt.Sprintf("step %d %q did not pass within %s: %s", r.Index+1, r.Title, r.After.Round(100*time.Millisecond), strings.Join(why, "; "))
-}
-
-func trimFloat(v float64) string {
-	s := strings.TrimRight(strings.TrimRight(fmt.Sprintf("%.4f", v), "0"), ".")
-	if s == "-0" {
-		return "0"
-	}
-	return s
 }
 
 // RunStep runs one step on a running lab: its commands in order (a wait
