@@ -196,10 +196,9 @@ func (a balancerAction) apply(l *Lab) error {
 }
 
 func (l *Lab) webNames() []string {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	names := make([]string, len(l.webs))
-	for i, w := range l.webs {
+	webs := *l.webs.Load()
+	names := make([]string, len(webs))
+	for i, w := range webs {
 		names[i] = w.b.Name()
 	}
 	return names
@@ -259,7 +258,7 @@ func (a shardAction) apply(l *Lab) error {
 		moved, err = l.cluster.RemoveShard(a.name)
 		if err == nil {
 			l.mu.Lock()
-			delete(l.servers, a.name)
+			l.servers.Store(withServer(*l.servers.Load(), a.name, nil))
 			l.mu.Unlock()
 			s.b.Stop()
 		}

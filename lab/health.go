@@ -96,9 +96,7 @@ func (h *healthChecker) run() {
 
 // round probes every web server at once and waits for the answers.
 func (h *healthChecker) round(c HealthConf) {
-	h.l.mu.RLock()
-	webs := append([]*server(nil), h.l.webs...)
-	h.l.mu.RUnlock()
+	webs := *h.l.webs.Load() // immutable snapshot
 	ok := make([]bool, len(webs))
 	var wg sync.WaitGroup
 	now := h.l.clock.Now()

@@ -66,9 +66,12 @@ type Lab struct {
 	blockWhenFull atomic.Bool // publishers wait when the write queue is full
 	payments      *server
 
-	mu      sync.RWMutex // guards the server tables below (rarely written)
-	webs    []*server    // by balancer index
-	servers map[string]*server
+	// The server tables are read on every request and written only by
+	// scale and shard commands, so readers load an immutable snapshot and
+	// writers (serialised by mu) publish a new copy.
+	mu      sync.Mutex
+	webs    atomic.Pointer[[]*server]          // by balancer index
+	servers atomic.Pointer[map[string]*server] // by name
 	nextDB  int
 
 	versions atomic.Uint64   // write versions, to detect stale reads
@@ -125,9 +128,11 @@ func New(cfg Config) (*Lab, error) {
 	clk := clock.New(cfg.Speed)
 	l := &Lab{
 		cfg: cfg, preset: p, clock: clk, start: clk.Now(), stop: make(chan struct{}),
-		Bus: &Bus{}, reg: NewRegistry(), servers: map[string]*server{},
+		Bus: &Bus{}, reg: NewRegistry(),
 		latest: make([]atomic.Uint64, p.Keys),
 	}
+	l.webs.Store(&[]*server{})
+	l.servers.Store(&map[string]*server{})
 	l.pool.New = func() any { r := &request{lab: l}; r.bind(); return r }
 	l.m = labMetrics{
 		requests: l.reg.Counter("requests"), errors: l.reg.Counter("errors"),
@@ -205,7 +210,7 @@ func (l *Lab) newServer(name, role string, c ServerConf) *server {
 		Seed: l.cfg.Seed ^ hashName(name), OnEvent: l.onBackendEvent,
 	})
 	l.mu.Lock()
-	l.servers[name] = s
+	l.servers.Store(withServer(*l.servers.Load(), name, s))
 	l.mu.Unlock()
 	return s
 }
@@ -216,7 +221,8 @@ func (l *Lab) addWeb(name string, c ServerConf) error {
 		return err
 	}
 	l.mu.Lock()
-	l.webs = append(l.webs, s)
+	webs := append(append([]*server(nil), *l.webs.Load()...), s)
+	l.webs.Store(&webs)
 	l.mu.Unlock()
 	return nil
 }
@@ -244,23 +250,32 @@ func hashName(s string) uint64 {
 }
 
 // server returns the named server, or nil.
-func (l *Lab) server(name string) *server {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.servers[name]
+func (l *Lab) server(name string) *server { return (*l.servers.Load())[name] }
+
+// withServer returns a copy of m with name set to s, or removed when s is nil.
+func withServer(m map[string]*server, name string, s *server) *map[string]*server {
+	out := make(map[string]*server, len(m)+1)
+	for k, v := range m {
+		out[k] = v
+	}
+	if s == nil {
+		delete(out, name)
+	} else {
+		out[name] = s
+	}
+	return &out
 }
 
 // serverNames lists servers in display order: web, db, payments.
 func (l *Lab) serverNames() []string {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	names := make([]string, 0, len(l.servers))
-	for n := range l.servers {
+	servers := *l.servers.Load()
+	names := make([]string, 0, len(servers))
+	for n := range servers {
 		names = append(names, n)
 	}
 	rank := map[string]int{"web": 0, "db": 1, "payments": 2}
 	sort.Slice(names, func(i, j int) bool {
-		a, b := l.servers[names[i]], l.servers[names[j]]
+		a, b := servers[names[i]], servers[names[j]]
 		if rank[a.role] != rank[b.role] {
 			return rank[a.role] < rank[b.role]
 		}
@@ -273,9 +288,7 @@ func (l *Lab) serverNames() []string {
 }
 
 func (l *Lab) web(i int) *server {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.webs[i]
+	return (*l.webs.Load())[i]
 }
 
 // Clock returns the lab clock.
