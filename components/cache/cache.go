@@ -80,17 +80,23 @@ func (s Stats) HitRatio() float64 {
 }
 
 // Cache is an LRU with a TTL and counters, safe for concurrent use. One mutex
-// guards it; every operation holds it for a map lookup and a few pointer
+// guards it; every operation holds it for a map lookup and a few index
 // writes (about the cost of hashicorp/golang-lru's lru.Cache). Expiry is
 // lazy, as Redis's passive expiry: an expired entry keeps its slot until a
 // Get finds it or eviction reaches it.
+//
+// Inside is the arena version of the LRU (lru_arena.go): the algorithm of
+// LRU in lru.go, which is the one to read, without an allocation for every
+// new key. On a full cache, where every miss that is then Set evicts, that
+// makes Set about twice as fast and garbage-free (BenchmarkCache SetEvict and
+// ReadAside); on hits the two cost about the same.
 type Cache[K comparable, V any] struct {
 	now     func() time.Time
 	onEvent func(Event)
 	ttl     atomic.Int64 // time.Duration; read before locking in Set
 
 	mu     sync.Mutex
-	lru    LRU[K, V]
+	lru    arenaLRU[K, V]
 	why    Reason  // reason recorded for entries the current call removes
 	events []Event // removed during the current call, only when onEvent != nil
 

@@ -4,7 +4,10 @@
 // Eviction. LRU (least recently used) keeps the entries touched most recently
 // and evicts the one untouched the longest when full — the policy of
 // golang/groupcache's lru and hashicorp/golang-lru. lru.go is the bare,
-// unlocked algorithm; cache.go wraps it with a mutex, a TTL and counters.
+// unlocked algorithm over container/list, written to be read; lru_arena.go is
+// the same algorithm rearranged so that a full cache allocates nothing, and
+// is what cache.go wraps with a mutex, a TTL and counters. A test runs both on
+// the same random operations and requires the same answers.
 //
 // Reading. Cache-aside (lazy loading, aside.go): the application asks the
 // cache first; on a miss it loads from the database and puts the value in the

@@ -1,41 +1,51 @@
 package cache
 
-import "time"
+import (
+	"container/list"
+	"time"
+)
 
 // MaxCapacity is the largest capacity an LRU accepts; larger values are
-// clamped to it. Slots are addressed by int32, which keeps each entry small.
+// clamped to it. The plain LRU has no such limit of its own: the bound comes
+// from the arena version (lru_arena.go), which numbers its slots with int32,
+// and both keep it so that they behave the same.
 const MaxCapacity = 1 << 30
 
-// LRU is a fixed-capacity least-recently-used map. It is not safe for
-// concurrent use: it is the bare algorithm, and Cache wraps it with a mutex,
-// the way hashicorp/golang-lru wraps its simplelru.
+// LRU is a fixed-capacity least-recently-used map: when it is full, adding a
+// new key evicts the key that has gone unused the longest. It is the eviction
+// policy of golang/groupcache's lru package and hashicorp/golang-lru, and
+// this file follows groupcache's lru.go: a map to find an entry, and a
+// doubly linked list (container/list) that keeps the entries in the order
+// they were last used, most recent at the front.
 //
-// Layout. Entries live in one slice (an arena) and are linked into a doubly
-// linked recency list by slice index instead of by pointer; slot 0 is the
-// list's root, so root.next is the most recently used entry and root.prev the
-// least. A map finds a key's slot. Every operation is O(1): a map lookup plus
-// a few index writes. When the cache is full, Add overwrites the oldest slot
-// in place, so a full cache allocates nothing per Add (container/list, as in
-// groupcache/lru, allocates a new element every time).
+//	Get(k):  look k up in the map, move its element to the front.
+//	Add(k):  put a new element at the front; if that makes one too many,
+//	         drop the element at the back and delete its key from the map.
+//
+// Cost: every operation is O(1) — a map lookup and a few pointer writes. Each
+// key costs one list element, one entry and one map slot; adding a new key
+// allocates the element and the entry (lru_arena.go is the same algorithm
+// without those allocations, at some cost to reading it).
+//
+// LRU is not safe for concurrent use: it is the bare algorithm, and Cache
+// wraps it with a mutex, as hashicorp/golang-lru wraps its simplelru.
 //
 // Expiry. Each entry carries an optional expiry time, but the LRU has no
 // clock: Get and Peek return an entry even after it has expired. GetAt takes
 // the current time and treats an expired entry as gone. Cache does this for
 // you with its TTL.
 type LRU[K comparable, V any] struct {
-	items   map[K]int32
-	slots   []slot[K, V] // slots[0] is the root of the recency list
-	free    int32        // first free slot, chained through next; 0 = none
-	size    int
+	ll      *list.List          // of *entry; Front is most recent, Back is next to go
+	items   map[K]*list.Element // key → its element in ll
 	cap     int
 	onEvict func(K, V)
 }
 
-type slot[K comparable, V any] struct {
-	key        K
-	val        V
-	expires    int64 // lab time in Unix nanoseconds; 0 = never
-	prev, next int32
+// entry is what each list element holds.
+type entry[K comparable, V any] struct {
+	key     K // kept so that evicting the back element can delete it from items
+	val     V
+	expires time.Time // zero: never
 }
 
 // NewLRU returns an empty LRU holding at most capacity entries (clamped to
@@ -49,9 +59,9 @@ func NewLRU[K comparable, V any](capacity int, onEvict func(K, V)) *LRU[K, V] {
 }
 
 func (l *LRU[K, V]) init(capacity int, onEvict func(K, V)) {
+	l.ll = list.New()
+	l.items = make(map[K]*list.Element)
 	l.cap = clampCap(capacity)
-	l.items = make(map[K]int32, min(l.cap, 4096))
-	l.slots = make([]slot[K, V], 1, min(l.cap, 4096)+1)
 	l.onEvict = onEvict
 }
 
@@ -59,14 +69,13 @@ func clampCap(n int) int { return min(max(n, 1), MaxCapacity) }
 
 // Get returns the value for k and marks it most recently used. It ignores
 // expiry; see GetAt.
-func (l *LRU[K, V]) Get(k K) (V, bool) {
-	i, ok := l.items[k]
+func (l *LRU[K, V]) Get(k K) (v V, ok bool) {
+	e, ok := l.items[k]
 	if !ok {
-		var zero V
-		return zero, false
+		return v, false
 	}
-	l.moveToFront(i)
-	return l.slots[i].val, true
+	l.ll.MoveToFront(e)
+	return e.Value.(*entry[K, V]).val, true
 }
 
 // GetAt is Get for an LRU whose entries expire: an entry whose expiry is at
@@ -78,32 +87,31 @@ func (l *LRU[K, V]) GetAt(k K, now time.Time) (v V, ok, expired bool) {
 // get is GetAt that, when now is the zero time, reads clock only if the entry
 // found has an expiry, so a cache without TTL never pays for a clock read.
 func (l *LRU[K, V]) get(k K, now time.Time, clock func() time.Time) (v V, ok, expired bool) {
-	i, found := l.items[k]
+	e, found := l.items[k]
 	if !found {
 		return v, false, false
 	}
-	if e := l.slots[i].expires; e != 0 {
+	ent := e.Value.(*entry[K, V])
+	if !ent.expires.IsZero() {
 		if now.IsZero() && clock != nil {
 			now = clock()
 		}
-		if now.UnixNano() >= e {
-			l.removeSlot(i)
+		if !now.Before(ent.expires) {
+			l.removeElement(e)
 			return v, false, true
 		}
 	}
-	l.moveToFront(i)
-	return l.slots[i].val, true, false
+	l.ll.MoveToFront(e)
+	return ent.val, true, false
 }
 
 // Peek returns the value for k without marking it used: looking must not
 // change what gets evicted next. It ignores expiry.
-func (l *LRU[K, V]) Peek(k K) (V, bool) {
-	i, ok := l.items[k]
-	if !ok {
-		var zero V
-		return zero, false
+func (l *LRU[K, V]) Peek(k K) (v V, ok bool) {
+	if e, ok := l.items[k]; ok {
+		return e.Value.(*entry[K, V]).val, true
 	}
-	return l.slots[i].val, true
+	return v, false
 }
 
 // Add sets k to v, marks it most recently used and reports whether the least
@@ -111,48 +119,25 @@ func (l *LRU[K, V]) Peek(k K) (V, bool) {
 // stops being served by GetAt; the zero time means never. Updating a key that
 // is present never evicts.
 func (l *LRU[K, V]) Add(k K, v V, expires time.Time) (evicted bool) {
-	var exp int64
-	if !expires.IsZero() {
-		exp = expires.UnixNano()
-	}
-	if i, ok := l.items[k]; ok {
-		s := &l.slots[i]
-		s.val, s.expires = v, exp
-		l.moveToFront(i)
+	if e, ok := l.items[k]; ok {
+		ent := e.Value.(*entry[K, V])
+		ent.val, ent.expires = v, expires
+		l.ll.MoveToFront(e)
 		return false
 	}
-	var i int32
-	var old slot[K, V]
-	switch {
-	case l.size >= l.cap: // full: reuse the oldest slot in place
-		i = l.slots[0].prev
-		old = l.slots[i]
-		delete(l.items, old.key)
-		l.unlink(i)
-		l.size--
-		evicted = true
-	case l.free != 0:
-		i = l.free
-		l.free = l.slots[i].next
-	default:
-		i = int32(len(l.slots))
-		l.slots = append(l.slots, slot[K, V]{})
+	l.items[k] = l.ll.PushFront(&entry[K, V]{key: k, val: v, expires: expires})
+	if l.ll.Len() > l.cap {
+		l.removeElement(l.ll.Back())
+		return true
 	}
-	l.slots[i] = slot[K, V]{key: k, val: v, expires: exp}
-	l.pushFront(i)
-	l.items[k] = i
-	l.size++
-	if evicted && l.onEvict != nil {
-		l.onEvict(old.key, old.val)
-	}
-	return evicted
+	return false
 }
 
 // Remove deletes k and reports whether it was present.
 func (l *LRU[K, V]) Remove(k K) bool {
-	i, ok := l.items[k]
+	e, ok := l.items[k]
 	if ok {
-		l.removeSlot(i)
+		l.removeElement(e)
 	}
 	return ok
 }
@@ -160,39 +145,38 @@ func (l *LRU[K, V]) Remove(k K) bool {
 // Oldest returns the least recently used entry — the next to be evicted —
 // without marking it used.
 func (l *LRU[K, V]) Oldest() (k K, v V, ok bool) {
-	if l.size == 0 {
+	e := l.ll.Back()
+	if e == nil {
 		return k, v, false
 	}
-	s := &l.slots[l.slots[0].prev]
-	return s.key, s.val, true
+	ent := e.Value.(*entry[K, V])
+	return ent.key, ent.val, true
 }
 
 // Len returns the number of entries, expired ones included until touched.
-func (l *LRU[K, V]) Len() int { return l.size }
+func (l *LRU[K, V]) Len() int { return l.ll.Len() }
 
 // Cap returns the capacity.
 func (l *LRU[K, V]) Cap() int { return l.cap }
 
 // Resize changes the capacity (clamped like NewLRU) and returns how many of
-// the least recently used entries were evicted to fit. Shrinking also
-// compacts the arena, so it costs O(Len).
+// the least recently used entries were evicted to fit: O(1) per eviction.
 func (l *LRU[K, V]) Resize(n int) (evicted int) {
 	l.cap = clampCap(n)
-	for l.size > l.cap {
-		l.removeSlot(l.slots[0].prev)
+	for l.ll.Len() > l.cap {
+		l.removeElement(l.ll.Back())
 		evicted++
-	}
-	if len(l.slots)-1 > l.cap { // hand back memory the new capacity cannot use
-		l.compact()
 	}
 	return evicted
 }
 
-// Purge removes every entry (onEvict sees each), leaving a cold cache.
+// Purge removes every entry (onEvict sees each, most recent first), leaving
+// a cold cache.
 func (l *LRU[K, V]) Purge() {
 	if l.onEvict != nil {
-		for i := l.slots[0].next; i != 0; i = l.slots[i].next {
-			l.onEvict(l.slots[i].key, l.slots[i].val)
+		for e := l.ll.Front(); e != nil; e = e.Next() {
+			ent := e.Value.(*entry[K, V])
+			l.onEvict(ent.key, ent.val)
 		}
 	}
 	l.reset()
@@ -200,67 +184,15 @@ func (l *LRU[K, V]) Purge() {
 
 // reset empties the LRU without callbacks.
 func (l *LRU[K, V]) reset() {
+	l.ll.Init()
 	clear(l.items)
-	clear(l.slots) // drop references so the GC can reclaim values
-	l.slots = l.slots[:1]
-	l.free, l.size = 0, 0
 }
 
-// compact rebuilds the arena with just the live entries, oldest last.
-func (l *LRU[K, V]) compact() {
-	slots := make([]slot[K, V], 1, l.size+1)
-	for i := l.slots[0].next; i != 0; i = l.slots[i].next {
-		s := l.slots[i]
-		n := int32(len(slots))
-		s.prev, s.next = n-1, n+1
-		slots = append(slots, s)
-		l.items[s.key] = n
-	}
-	last := int32(len(slots) - 1)
-	slots[0].next, slots[0].prev = min(1, last), last
-	if last > 0 {
-		slots[last].next = 0
-	}
-	l.slots, l.free = slots, 0
-}
-
-func (l *LRU[K, V]) removeSlot(i int32) {
-	s := l.slots[i]
-	delete(l.items, s.key)
-	l.unlink(i)
-	l.slots[i] = slot[K, V]{next: l.free}
-	l.free = i
-	l.size--
+// removeElement unlinks e, forgets its key and tells onEvict.
+func (l *LRU[K, V]) removeElement(e *list.Element) {
+	ent := l.ll.Remove(e).(*entry[K, V])
+	delete(l.items, ent.key)
 	if l.onEvict != nil {
-		l.onEvict(s.key, s.val)
+		l.onEvict(ent.key, ent.val)
 	}
-}
-
-func (l *LRU[K, V]) unlink(i int32) {
-	s := l.slots
-	e := &s[i]
-	s[e.prev].next = e.next
-	s[e.next].prev = e.prev
-}
-
-func (l *LRU[K, V]) pushFront(i int32) {
-	s := l.slots
-	root, e := &s[0], &s[i]
-	e.prev, e.next = 0, root.next
-	s[root.next].prev = i
-	root.next = i
-}
-
-// moveToFront is unlink then pushFront, written out: it runs on every hit.
-func (l *LRU[K, V]) moveToFront(i int32) {
-	s := l.slots
-	root, e := &s[0], &s[i]
-	if root.next == i {
-		return
-	}
-	s[e.prev].next = e.next
-	s[e.next].prev = e.prev
-	e.prev, e.next = 0, root.next
-	s[root.next].prev = i
-	root.next = i
 }
