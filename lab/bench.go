@@ -84,7 +84,10 @@ func Bench(d time.Duration, clients int, seed uint64) (BenchResult, error) {
 	r := BenchResult{
 		Seconds: wall.Seconds(), Clients: clients, Procs: runtime.GOMAXPROCS(0),
 		Requests: n, Errors: l.m.errors.Load(),
-		CacheHitRatio: s.Values["cache.hit_ratio"], LatencyP99Us: s.Values["latency.p99"] * 1000,
+		LatencyP99Us: float64(s.Latency.P99) / float64(time.Microsecond),
+	}
+	if s.Cache != nil {
+		r.CacheHitRatio = s.Cache.HitRatio
 	}
 	if n > 0 {
 		r.PerSecond = float64(n) / wall.Seconds()

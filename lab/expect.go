@@ -1,11 +1,15 @@
 package lab
 
 import (
+	"errors"
 	"fmt"
-	"sort"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scalelab/scalelab/lab/args"
 )
 
 // Expect is a check on a live metric: `expect METRIC OP VALUE [within D]`.
@@ -41,91 +45,120 @@ func (e *Expect) Holds(v float64) bool {
 
 func (e *Expect) apply(l *Lab) error { return l.Check(e) }
 
-func parseExpect(a *args) (action, error) {
-	if len(a.words) < 3 {
-		return nil, a.errEnd("expect needs METRIC OP VALUE")
-	}
-	mw, ow, vw := a.words[0], a.words[1], a.words[2]
-	m, err := LookupMetric(mw.s)
-	if err != nil {
-		return nil, a.errAt(mw, "%v", err)
-	}
-	e := &Expect{Metric: mw.s, Op: ow.s, Text: vw.s}
-	okOp := false
-	for _, op := range expectOps {
-		okOp = okOp || op == ow.s
-	}
-	if !okOp {
-		return nil, a.errAt(ow, "unknown comparison %q; accepted: %s", ow.s, strings.Join(expectOps, " "))
-	}
-	v, err := metricValue(m, vw.s)
-	if err != nil {
-		return nil, a.errAt(vw, "%v", err)
-	}
-	e.Value = v
-	rest := a.words[3:]
-	if len(rest) > 0 {
-		if rest[0].s != "within" {
-			return nil, a.errAt(rest[0], "unexpected %q (only `within DURATION` may follow)", rest[0].s)
+var expectCommand = &Spec{
+	Name:    "expect",
+	Summary: "check a live metric now, or wait up to DURATION for it to hold; fails with the metric's value",
+	Example: "expect cache.hit_ratio >= 0.8 within 30s",
+	new:     func() action { return &Expect{} },
+}
+
+func (e *Expect) declare(s *args.Set) {
+	var info MetricInfo
+	s.FuncArg("METRIC", metricWords(), func(v string) (err error) {
+		info, err = LookupMetric(v)
+		e.Metric = v
+		return err
+	})
+	s.ChoiceArg(expectOps, &e.Op).Hint("OP")
+	s.FuncArg("VALUE", nil, func(v string) (err error) {
+		e.Value, err = metricValue(info, v)
+		e.Text = v
+		return err
+	})
+	s.DurationArg("DURATION", 0, MaxWait, &e.Within).After("within")
+}
+
+// metricWords are the metric names expect completes to.
+func metricWords() []string {
+	out := make([]string, len(Metrics))
+	for i, m := range Metrics {
+		out[i] = m.Name
+		if m.Label != "" {
+			out[i] += "{" + m.Label + "="
 		}
-		if len(rest) == 1 {
-			return nil, a.errEnd("missing DURATION after within")
-		}
-		d, err := parseDuration(rest[1].s, MaxWait)
-		if err != nil {
-			return nil, a.errAt(rest[1], "%v", err)
-		}
-		if len(rest) > 2 {
-			return nil, a.errAt(rest[2], "unexpected %q", rest[2].s)
-		}
-		e.Within = d
 	}
-	return e, nil
+	return out
 }
 
 // metricValue reads an expect VALUE for metric m: a number, a percentage
-// (80% → 0.8) for 0..1 metrics, a duration (200ms → 200) for ms metrics, or
-// a state word for state metrics.
+// (80% → 0.8) for shares, a duration (200ms → 200) for ms metrics, or a
+// state word for state metrics.
 func metricValue(m MetricInfo, s string) (float64, error) {
-	if m.States != nil {
-		if v, ok := m.States[s]; ok {
-			return v, nil
-		}
+	if i := slices.Index(m.States, s); i >= 0 {
+		return float64(i), nil
 	}
 	if strings.HasSuffix(s, "%") {
-		if m.Unit != "0..1" {
+		if m.Unit != UnitShare {
 			return 0, fmt.Errorf("%s is measured in %s, not a percentage", m.Name, unitWord(m.Unit))
 		}
-		return parseFraction(s)
+		return args.ParsePercent(s)
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && f == f {
+	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
 		return f, nil
 	}
 	if d, err := time.ParseDuration(s); err == nil {
-		if m.Unit != "ms" {
+		if m.Unit != UnitMS {
 			return 0, fmt.Errorf("%s is measured in %s, not a duration", m.Name, unitWord(m.Unit))
 		}
-		return float64(d) / float64(time.Millisecond), nil
+		return ms(d), nil
 	}
 	if m.States != nil {
-		return 0, fmt.Errorf("%q is not a value of %s; accepted: a number or %s", s, m.Name, stateWords(m.States))
+		return 0, fmt.Errorf("%q is not a value of %s; accepted: a number or %s", args.Clip(s), m.Name, strings.Join(m.States, ", "))
 	}
-	return 0, fmt.Errorf("%q is not a number", s)
+	return 0, fmt.Errorf("%q is not a number", args.Clip(s))
 }
 
 func unitWord(u string) string {
-	if u == "" {
+	if u == UnitCount {
 		return "a count"
 	}
 	return u
 }
 
-func stateWords(states map[string]float64) string {
-	words := make([]string, 0, len(states))
-	for w := range states {
-		words = append(words, w)
+// ExpectError is an expect that did not hold; it carries the metric's value.
+type ExpectError struct {
+	Expect *Expect
+	Value  float64
+	Found  bool
+}
+
+func (e *ExpectError) Error() string {
+	if !e.Found {
+		return fmt.Sprintf("expect %s: metric not present in this lab", e.Expect.Metric)
 	}
-	// by value, so "up, slow, failing, hung, down" reads in order
-	sort.Slice(words, func(i, j int) bool { return states[words[i]] < states[words[j]] })
-	return strings.Join(words, ", ")
+	when := "now"
+	if e.Expect.Within > 0 {
+		when = "within " + e.Expect.Within.String()
+	}
+	return fmt.Sprintf("expect %s %s %s failed %s: %s is %s", e.Expect.Metric, e.Expect.Op, e.Expect.Text, when, e.Expect.Metric, FormatMetric(e.Expect.Metric, e.Value))
+}
+
+// checkEvery is how often an expect … within re-reads its metric.
+const checkEvery = 100 * time.Millisecond
+
+// Check evaluates an expect now, or polls it every checkEvery of lab time
+// until it holds or its within-duration passes.
+func (l *Lab) Check(e *Expect) error {
+	deadline := l.clock.Now().Add(e.Within)
+	for {
+		v, found := l.Value(e.Metric)
+		if found && e.Holds(v) {
+			val := v
+			l.event(Event{Kind: KindExpect, Line: e.Line, Value: &val})
+			return nil
+		}
+		next := l.clock.Now().Add(checkEvery)
+		if e.Within == 0 || next.After(deadline) {
+			err := &ExpectError{Expect: e, Value: v, Found: found}
+			ev := Event{Kind: KindExpect, Line: e.Line, Err: err.Error()}
+			if found {
+				ev.Value = &v
+			}
+			l.event(ev)
+			return err
+		}
+		if !l.clock.SleepUntil(next, l.stop) {
+			return errors.New("lab stopped")
+		}
+	}
 }

@@ -85,7 +85,7 @@ type Lab struct {
 // server is a backend and the lab's measurements of it.
 type server struct {
 	b    *backend.Backend
-	role string // web, db, payments
+	role Role
 	lat  *Histogram
 	// db shards only
 	reads, writes *Counter
@@ -185,7 +185,7 @@ func New(cfg Config) (*Lab, error) {
 		}
 	}
 	if pc := p.Payments; pc != nil {
-		l.payments = l.newServer("payments", "payments", pc.ServerConf)
+		l.payments = l.newServer("payments", RolePayments, pc.ServerConf)
 		l.breaker = breaker.New(breaker.Settings{
 			Name: "payments", Threshold: pc.Threshold, OpenFor: time.Duration(pc.Open), HalfOpenMax: pc.Trials,
 			Now: clk.Now, OnStateChange: l.onBreakerChange,
@@ -203,7 +203,7 @@ func New(cfg Config) (*Lab, error) {
 	return l, nil
 }
 
-func (l *Lab) newServer(name, role string, c ServerConf) *server {
+func (l *Lab) newServer(name string, role Role, c ServerConf) *server {
 	s := &server{role: role, lat: l.reg.Histogram("backend.latency{" + name + "}")}
 	s.b = backend.New(backend.Settings{
 		Name: name, Workers: c.Workers, QueueSize: c.Queue, Service: c.dist, Clock: l.clock,
@@ -216,7 +216,7 @@ func (l *Lab) newServer(name, role string, c ServerConf) *server {
 }
 
 func (l *Lab) addWeb(name string, c ServerConf) error {
-	s := l.newServer(name, "web", c)
+	s := l.newServer(name, RoleWeb, c)
 	if _, err := l.lb.Add(name, 1); err != nil {
 		return err
 	}
@@ -234,10 +234,27 @@ func (l *Lab) addDB() string {
 	l.nextDB++
 	name := fmt.Sprintf("db-%d", l.nextDB)
 	l.mu.Unlock()
-	s := l.newServer(name, "db", *l.preset.DB)
+	l.newDB(name)
+	return name
+}
+
+// newDB starts a database server called name with its read and write
+// counters; the caller adds it to the shard cluster.
+func (l *Lab) newDB(name string) {
+	s := l.newServer(name, RoleDB, *l.preset.DB)
 	s.reads = l.reg.Counter("shard.reads{" + name + "}")
 	s.writes = l.reg.Counter("shard.writes{" + name + "}")
-	return name
+}
+
+// removeServer takes a server out of the lab and stops it.
+func (l *Lab) removeServer(name string) {
+	l.mu.Lock()
+	s := l.server(name)
+	l.servers.Store(withServer(*l.servers.Load(), name, nil))
+	l.mu.Unlock()
+	if s != nil {
+		s.b.Stop()
+	}
 }
 
 func hashName(s string) uint64 {
@@ -273,7 +290,7 @@ func (l *Lab) serverNames() []string {
 	for n := range servers {
 		names = append(names, n)
 	}
-	rank := map[string]int{"web": 0, "db": 1, "payments": 2}
+	rank := map[Role]int{RoleWeb: 0, RoleDB: 1, RolePayments: 2}
 	sort.Slice(names, func(i, j int) bool {
 		a, b := servers[names[i]], servers[names[j]]
 		if rank[a.role] != rank[b.role] {
@@ -284,6 +301,16 @@ func (l *Lab) serverNames() []string {
 		}
 		return names[i] < names[j]
 	})
+	return names
+}
+
+// webNames lists the web servers in balancer order.
+func (l *Lab) webNames() []string {
+	webs := *l.webs.Load()
+	names := make([]string, len(webs))
+	for i, w := range webs {
+		names[i] = w.b.Name()
+	}
 	return names
 }
 
@@ -330,7 +357,7 @@ func (l *Lab) Stop() {
 		l.wg.Wait() // generator, health checks, sampler
 		// Downstream first, so no web worker is left waiting on a database.
 		for _, name := range l.serverNames() {
-			if s := l.server(name); s.role != "web" {
+			if s := l.server(name); s.role != RoleWeb {
 				s.b.Stop()
 			}
 		}

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/scalelab/scalelab/components/backend"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -57,7 +59,7 @@ func value(t *testing.T, l *Lab, name string) float64 {
 // service time are what is measured, at normal speed and at 10x.
 func TestFaithfulTiming(t *testing.T) {
 	for _, speed := range []float64{1, 10} {
-		t.Run(FormatValue(speed)+"x", func(t *testing.T) {
+		t.Run(FormatNumber(speed, 4)+"x", func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				l := newLab(t, "web", speed, func(p *Preset) {
 					p.Web.Service = "exp:20ms"
@@ -110,7 +112,7 @@ func TestKillEjectsAndRevivesRestores(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		l := newLab(t, "shop", 1, nil)
 		mustExec(t, l, "load 300/s", "wait 3s", "kill web-2")
-		if got := value(t, l, "backend.health{backend=web-2}"); got != healthStates["down"] {
+		if got := value(t, l, "backend.health{backend=web-2}"); got != float64(backend.Down) {
 			t.Fatalf("web-2 health %v after kill, want down", got)
 		}
 		mustExec(t, l,

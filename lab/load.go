@@ -1,10 +1,33 @@
 package lab
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"time"
 )
+
+// KeyDist is how the load generator picks keys.
+type KeyDist int
+
+// Key distributions.
+const (
+	KeysUniform KeyDist = iota // every key equally likely
+	KeysZipf                   // rank r has weight 1/r^s (a few hot keys, a long tail)
+	KeysHotspot                // a fixed hot set gets most of the traffic
+)
+
+func (k KeyDist) String() string {
+	switch k {
+	case KeysUniform:
+		return "uniform"
+	case KeysZipf:
+		return "zipf"
+	case KeysHotspot:
+		return "hotspot"
+	}
+	return fmt.Sprintf("KeyDist(%d)", int(k))
+}
 
 // LoadSpec is what the open-loop load generator produces.
 type LoadSpec struct {

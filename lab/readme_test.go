@@ -1,27 +1,42 @@
 package lab
 
 import (
+	"flag"
 	"os"
 	"strings"
 	"testing"
 )
 
-// The README documents every command and metric; this keeps it honest as
-// the tables grow.
-func TestReadmeListsEveryCommandAndMetric(t *testing.T) {
+var updateReadme = flag.Bool("update", false, "rewrite the README's generated tables")
+
+// The README's command and metric tables are generated from the command
+// declarations and the metric table; this keeps them equal (go test ./lab
+// -run Readme -update rewrites them).
+func TestReadmeTablesAreGenerated(t *testing.T) {
 	b, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
 	readme := string(b)
-	for _, s := range Specs() {
-		if !strings.Contains(readme, strings.ReplaceAll(s.Usage, "|", `\|`)) {
-			t.Errorf("README lacks the usage of %q: %s", s.Name, s.Usage)
+	for _, sec := range []struct{ name, want string }{{"commands", CommandTable()}, {"metrics", MetricTable()}} {
+		begin, end := "<!-- begin generated "+sec.name+" -->\n", "<!-- end generated "+sec.name+" -->"
+		i, j := strings.Index(readme, begin), strings.Index(readme, end)
+		if i < 0 || j < i {
+			t.Fatalf("README lacks the %q and %q markers", strings.TrimSpace(begin), end)
 		}
+		got := readme[i+len(begin) : j]
+		if got == sec.want {
+			continue
+		}
+		if !*updateReadme {
+			t.Errorf("README's %s table is not what the code generates; run go test ./lab -run Readme -update", sec.name)
+			continue
+		}
+		readme = readme[:i+len(begin)] + sec.want + readme[j:]
 	}
-	for _, m := range Metrics {
-		if !strings.Contains(readme, "`"+m.Name+"`") && !strings.Contains(readme, "`"+m.Name+"{") {
-			t.Errorf("README lacks metric %s", m.Name)
+	if *updateReadme {
+		if err := os.WriteFile("../README.md", []byte(readme), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

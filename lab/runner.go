@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/scalelab/scalelab/components/backend"
 )
 
 // RunOptions control a headless run.
@@ -39,16 +41,6 @@ func (l *Lab) RunScript(lines []ScriptLine, source string, opt RunOptions) RunRe
 type TimedLine struct {
 	At time.Duration
 	ScriptLine
-}
-
-// Blocking reports whether c blocks its caller: a wait, or an expect with a
-// deadline.
-func (c *Command) Blocking() bool {
-	if _, ok := c.Wait(); ok {
-		return true
-	}
-	e, ok := c.Expect()
-	return ok && e.Within > 0
 }
 
 // RunTimed runs lines as RunScript does, but each at its lab time At (lines
@@ -149,7 +141,7 @@ type tickLine struct {
 
 func writeTick(opt RunOptions, s Snapshot, final bool, res *RunResult) {
 	if opt.JSON {
-		t := tickLine{T: round(s.T.Seconds(), 3), Final: final, Metrics: roundAll(s.Values)}
+		t := tickLine{T: round(s.T.Seconds(), 3), Final: final, Metrics: roundAll(s.Values())}
 		if res != nil {
 			t.Passed = &res.Passed
 			t.Failures = res.Failures
@@ -173,23 +165,22 @@ func writeTick(opt RunOptions, s Snapshot, final bool, res *RunResult) {
 
 // SummaryLine renders the headline metrics of a snapshot on one line.
 func SummaryLine(s Snapshot) string {
-	v := s.Values
 	var b strings.Builder
 	fmt.Fprintf(&b, "t=%5.1fs  load %6.0f/s  done %6.0f/s  err %5.1f%%  p50 %7.1fms  p99 %7.1fms",
-		s.T.Seconds(), v["load.rate"], v["requests.rate"], 100*v["errors.ratio"], v["latency.p50"], v["latency.p99"])
-	if hr, ok := v["cache.hit_ratio"]; ok {
-		fmt.Fprintf(&b, "  hit %3.0f%%", 100*hr)
+		s.T.Seconds(), s.Load.Rate, s.Requests.Rate, 100*s.Requests.ErrorRatio, ms(s.Latency.P50), ms(s.Latency.P99))
+	if c := s.Cache; c != nil {
+		fmt.Fprintf(&b, "  hit %3.0f%%", 100*c.HitRatio)
 	}
-	if d, ok := v["queue.depth"]; ok {
-		fmt.Fprintf(&b, "  queue %4.0f", d)
+	if q := s.Queue; q != nil {
+		fmt.Fprintf(&b, "  queue %4d", q.Depth)
 	}
-	if st, ok := v["breaker.state{name=payments}"]; ok {
-		fmt.Fprintf(&b, "  breaker %s", stateName(breakerStates, st))
+	for _, br := range s.Breakers {
+		fmt.Fprintf(&b, "  breaker %s", br.State)
 	}
 	var down []string
-	for _, n := range s.Names() {
-		if strings.HasPrefix(n, "backend.health{") && v[n] != 0 {
-			down = append(down, strings.TrimSuffix(strings.TrimPrefix(n, "backend.health{backend="), "}")+" "+stateName(healthStates, v[n]))
+	for _, v := range s.Servers {
+		if v.Health != backend.Up {
+			down = append(down, v.Name+" "+v.Health.String())
 		}
 	}
 	sort.Strings(down)
@@ -197,15 +188,6 @@ func SummaryLine(s Snapshot) string {
 		fmt.Fprintf(&b, "  [%s]", strings.Join(down, ", "))
 	}
 	return b.String()
-}
-
-func stateName(states map[string]float64, v float64) string {
-	for w, x := range states {
-		if x == v {
-			return w
-		}
-	}
-	return FormatValue(v)
 }
 
 func round(x float64, digits int) float64 {

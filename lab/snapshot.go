@@ -1,28 +1,300 @@
 package lab
 
 import (
-	"sort"
 	"time"
 
 	"github.com/scalelab/scalelab/components/backend"
+	"github.com/scalelab/scalelab/components/breaker"
+	"github.com/scalelab/scalelab/components/cache"
 	"github.com/scalelab/scalelab/components/queue"
 )
 
-// Snapshot is every metric of the lab at one moment: what panels draw, what
-// expect checks, what the session log records each second.
+// Snapshot is the lab measured at one moment, in typed sections: what
+// panels draw, what expect checks and what the session log records each
+// second. Panels read the sections directly; the metric table (metrics.go)
+// turns them into named numbers for expect, logs and reports, and nothing
+// else converts them.
+//
+// Windows: rates are over the last RateWindow, percentiles, means and
+// ratios over the last StatWindow.
 type Snapshot struct {
-	T      time.Duration // lab time since the start
-	Values map[string]float64
+	T             time.Duration // lab time since the start
+	Speed         float64       // the clock's speed factor
+	Load          LoadStats
+	Requests      RequestStats
+	Latency       LatencyStats
+	Servers       []ServerStats  // web, then db, then payments; each group in name order
+	Cache         *CacheStats    // nil without a cache tier
+	Shards        *ShardsStats   // nil without a database tier
+	Queue         *QueueStats    // nil without a queue
+	Breakers      []BreakerStats // one per circuit breaker
+	Trace         TraceStats
+	EventsDropped uint64 // request events dropped by slow subscribers
 }
 
-// Names returns the snapshot's metric names, sorted.
-func (s Snapshot) Names() []string {
-	names := make([]string, 0, len(s.Values))
-	for n := range s.Values {
-		names = append(names, n)
+// LoadStats is the load generator: what it is set to, what it produced.
+type LoadStats struct {
+	Rate     float64 // arrivals per second it is set to; 0 when off or paused
+	Arrivals float64 // arrivals it generated over the last second
+}
+
+// RequestStats counts finished requests, failed or not.
+type RequestStats struct {
+	Rate       float64 // completed per second
+	Total      uint64  // completed since the start
+	ErrorRate  float64 // failed per second
+	Errors     uint64  // failed since the start
+	ErrorRatio float64 // share of completed requests that failed
+	Unroutable float64 // failed per second because no web server was healthy
+}
+
+// LatencyStats is the end-to-end latency distribution of recent requests.
+type LatencyStats struct {
+	P50, P90, P99, Mean, Max time.Duration
+}
+
+// Role is what a server does in the topology.
+type Role string
+
+// Server roles.
+const (
+	RoleWeb      Role = "web"
+	RoleDB       Role = "db"
+	RolePayments Role = "payments"
+)
+
+// ServerStats is one server: its state, its worker pool and what it served.
+type ServerStats struct {
+	Name        string
+	Role        Role
+	Health      backend.Health
+	Workers     int
+	Busy        int     // workers serving now
+	Queued      int     // requests waiting in the accept queue now
+	Utilization float64 // share of worker time spent serving
+	Rate        float64 // requests completed per second
+	Rejected    float64 // requests turned away per second (queue full or down)
+	Errors      float64 // requests failed or timed out per second
+	QueueWait   time.Duration
+	Service     time.Duration // mean from service start to response
+	P99         time.Duration // of queue wait + service
+	Routing     *RoutingStats // web servers only
+	Shard       *ShardLoad    // database shards only
+}
+
+// RoutingStats is what the balancer does with one web server.
+type RoutingStats struct {
+	Routed   float64 // requests sent to it per second
+	Share    float64 // share of all routed requests
+	InFlight int     // routed and not yet answered
+	Healthy  bool    // health checks let it receive traffic
+}
+
+// ShardLoad is one database shard's data and traffic.
+type ShardLoad struct {
+	Keys          int
+	Reads, Writes float64 // per second
+}
+
+// CacheStats is the cache tier.
+type CacheStats struct {
+	Mode          cache.Mode
+	HitRatio      float64
+	Hits, Misses  float64 // per second
+	Evictions     float64 // per second
+	Expirations   float64 // per second
+	StaleRatio    float64 // share of reads older than the key's last write
+	Size          int
+	Capacity      int
+	BehindPending int           // write-behind writes not yet stored
+	BehindLag     time.Duration // age of the oldest of them
+}
+
+// ShardsStats is the database tier as a whole.
+type ShardsStats struct {
+	Strategy   string
+	Count      int
+	MovedKeys  int    // by the last change
+	MovedTotal uint64 // by all changes
+}
+
+// QueueStats is the write queue.
+type QueueStats struct {
+	Depth, Capacity, Consumers int
+	Published, Consumed        float64 // per second
+	Rejected, Retried          float64 // per second
+	Dead                       uint64  // dead-lettered since the start
+	Oldest                     time.Duration
+}
+
+// BreakerStats is one circuit breaker.
+type BreakerStats struct {
+	Name     string
+	State    breaker.State
+	Failures int     // consecutive failures counted
+	Rejected float64 // calls failed fast per second
+	Trips    uint64  // times it opened since the start
+}
+
+// TraceStats is the tracer.
+type TraceStats struct {
+	Sampled float64 // requests traced per second
+	Sample  float64 // share of requests traced, as set
+	Kept    int     // finished traces held for viewing
+}
+
+// Server returns the named server's stats, or nil.
+func (s *Snapshot) Server(name string) *ServerStats {
+	for i := range s.Servers {
+		if s.Servers[i].Name == name {
+			return &s.Servers[i]
+		}
 	}
-	sort.Strings(names)
-	return names
+	return nil
+}
+
+// Breaker returns the named breaker's stats, or nil.
+func (s *Snapshot) Breaker(name string) *BreakerStats {
+	for i := range s.Breakers {
+		if s.Breakers[i].Name == name {
+			return &s.Breakers[i]
+		}
+	}
+	return nil
+}
+
+// Role lists the servers of one role, in order.
+func (s *Snapshot) Role(r Role) []ServerStats {
+	var out []ServerStats
+	for _, st := range s.Servers {
+		if st.Role == r {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// Snapshot measures the lab. It takes the registry lock and each
+// component's stats lock briefly; it never waits on the request path.
+func (l *Lab) Snapshot() Snapshot {
+	now := l.clock.Now()
+	snap := Snapshot{T: now.Sub(l.start), Speed: l.clock.Speed(), EventsDropped: l.Bus.dropped.Load()}
+	spec, paused := l.Load()
+	if !paused {
+		snap.Load.Rate = spec.Rate
+	}
+	l.reg.Read(now, func(rate, stat *Window) {
+		snap.Load.Arrivals = rate.Rate("arrivals")
+		snap.Requests = RequestStats{
+			Rate: rate.Rate("requests"), Total: uint64(rate.Total("requests")),
+			ErrorRate: rate.Rate("errors"), Errors: uint64(rate.Total("errors")),
+			ErrorRatio: ratio(stat.Delta("errors"), stat.Delta("requests")),
+			Unroutable: rate.Rate("unroutable"),
+		}
+		h := stat.Hist("latency")
+		snap.Latency = LatencyStats{P50: fromMS(h.P50), P90: fromMS(h.P90), P99: fromMS(h.P99), Mean: fromMS(h.Mean), Max: fromMS(h.Max)}
+		snap.Servers = l.serverStats(rate, stat)
+		snap.Cache = l.cacheStats(rate, stat)
+		snap.Queue = l.queueStats(rate)
+		snap.Breakers = l.breakerStats(rate)
+		snap.Trace.Sampled = rate.Rate("trace.sampled")
+	})
+	if l.cluster != nil {
+		cs := l.cluster.Stats()
+		snap.Shards = &ShardsStats{Strategy: cs.Strategy, Count: len(cs.Shards), MovedKeys: cs.LastMoved, MovedTotal: cs.TotalMoved}
+		for _, sh := range cs.Shards {
+			if s := snap.Server(sh.Name); s != nil && s.Shard != nil {
+				s.Shard.Keys = sh.Keys
+			}
+		}
+	}
+	ts := l.tracer.Stats()
+	snap.Trace.Sample, snap.Trace.Kept = ts.SampleRate, int(ts.Kept)
+	return snap
+}
+
+// serverStats measures every server; web servers with their routing.
+func (l *Lab) serverStats(rate, stat *Window) []ServerStats {
+	names := l.serverNames()
+	out := make([]ServerStats, 0, len(names))
+	routing := map[string]*RoutingStats{}
+	var picks float64
+	for _, n := range l.webNames() {
+		picks += stat.Delta("lb.picks{" + n + "}")
+	}
+	for _, s := range l.lb.Stats().Servers {
+		routing[s.Name] = &RoutingStats{
+			Routed: rate.Rate("lb.picks{" + s.Name + "}"), Share: ratio(stat.Delta("lb.picks{"+s.Name+"}"), picks),
+			InFlight: s.InFlight, Healthy: s.Healthy,
+		}
+	}
+	for _, n := range names {
+		s := l.server(n)
+		if s == nil {
+			continue
+		}
+		st := s.b.Stats()
+		served := stat.Delta("backend.service_ms{" + n + "}")
+		done := stat.Delta("backend.completed{" + n + "}")
+		ss := ServerStats{
+			Name: n, Role: s.role, Health: st.Health, Workers: st.Workers, Busy: st.Busy, Queued: st.Queued,
+			Utilization: min(ratio(served, float64(st.Workers)*ms(stat.Elapsed())), 1),
+			Rate:        rate.Rate("backend.completed{" + n + "}"),
+			Rejected:    rate.Rate("backend.rejected{" + n + "}"),
+			Errors:      rate.Rate("backend.errors{" + n + "}"),
+			QueueWait:   fromMS(ratio(stat.Delta("backend.wait_ms{"+n+"}"), done)),
+			Service:     fromMS(ratio(served, done)),
+			P99:         fromMS(stat.Hist("backend.latency{" + n + "}").P99),
+		}
+		if s.role == RoleWeb {
+			ss.Routing = routing[n]
+		}
+		if s.role == RoleDB {
+			ss.Shard = &ShardLoad{Reads: rate.Rate("shard.reads{" + n + "}"), Writes: rate.Rate("shard.writes{" + n + "}")}
+		}
+		out = append(out, ss)
+	}
+	return out
+}
+
+func (l *Lab) cacheStats(rate, stat *Window) *CacheStats {
+	if l.cache == nil {
+		return nil
+	}
+	hits, misses := stat.Delta("cache.hits"), stat.Delta("cache.misses")
+	cs, bs := l.cache.Stats(), l.behind.Stats()
+	return &CacheStats{
+		Mode:     cache.Mode(l.mode.Load()),
+		HitRatio: ratio(hits, hits+misses), Hits: rate.Rate("cache.hits"), Misses: rate.Rate("cache.misses"),
+		Evictions: rate.Rate("cache.evictions"), Expirations: rate.Rate("cache.expirations"),
+		StaleRatio: ratio(stat.Delta("stale"), stat.Delta("reads")),
+		Size:       cs.Size, Capacity: cs.Capacity,
+		BehindPending: bs.Pending, BehindLag: bs.OldestAge,
+	}
+}
+
+func (l *Lab) queueStats(rate *Window) *QueueStats {
+	if l.broker == nil {
+		return nil
+	}
+	st, _ := l.broker.Topic(writesTopic)
+	return &QueueStats{
+		Depth: st.Depth, Capacity: st.Capacity, Consumers: st.Consumers,
+		Published: rate.Rate("queue.published"), Consumed: rate.Rate("queue.acked"),
+		Rejected: rate.Rate("queue.rejected"), Retried: rate.Rate("queue.retried"),
+		Dead: st.DeadLettered, Oldest: st.OldestAge,
+	}
+}
+
+func (l *Lab) breakerStats(rate *Window) []BreakerStats {
+	if l.breaker == nil {
+		return nil
+	}
+	bs := l.breaker.Stats()
+	return []BreakerStats{{
+		Name: "payments", State: bs.State, Failures: int(bs.Counts.ConsecutiveFailures),
+		Rejected: rate.Rate("breaker.rejected"), Trips: l.trips.Load(),
+	}}
 }
 
 // registerSeries exposes component totals to the registry so windows can be
@@ -82,6 +354,8 @@ func (l *Lab) registerWeb(name string) {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
+func fromMS(x float64) time.Duration { return time.Duration(x * float64(time.Millisecond)) }
+
 func ratio(a, b float64) float64 {
 	if b <= 0 {
 		return 0
@@ -91,138 +365,6 @@ func ratio(a, b float64) float64 {
 
 // Value returns one metric by full name, and whether this lab has it.
 func (l *Lab) Value(name string) (float64, bool) {
-	v, ok := l.Snapshot().Values[name]
-	return v, ok
-}
-
-// Snapshot reads every metric. It takes the registry lock and each
-// component's stats lock briefly; it never waits on the request path.
-func (l *Lab) Snapshot() Snapshot {
-	now := l.clock.Now()
-	v := make(map[string]float64, 128)
-	set := func(base, label, value string, x float64) { v[MetricName(base, label, value)] = x }
-
-	spec, paused := l.Load()
-	v["lab.time"] = now.Sub(l.start).Seconds()
-	v["lab.speed"] = l.clock.Speed()
-	v["load.rate"] = spec.Rate
-	if paused {
-		v["load.rate"] = 0
-	}
-	lbStats := l.lb.Stats()
-	webs := l.webNames()
-	names := l.serverNames()
-	stats := make(map[string]backend.Stats, len(names))
-	for _, n := range names {
-		if s := l.server(n); s != nil {
-			stats[n] = s.b.Stats()
-		}
-	}
-
-	l.reg.Read(now, func(rate, stat *Window) {
-		v["load.arrivals"] = rate.Rate("arrivals")
-		v["requests.rate"] = rate.Rate("requests")
-		v["requests.total"] = rate.Total("requests")
-		v["errors.rate"] = rate.Rate("errors")
-		v["errors.total"] = rate.Total("errors")
-		v["errors.ratio"] = ratio(stat.Delta("errors"), stat.Delta("requests"))
-		v["lb.unroutable"] = rate.Rate("unroutable")
-		h := stat.Hist("latency")
-		v["latency.p50"], v["latency.p90"], v["latency.p99"], v["latency.mean"], v["latency.max"] = h.P50, h.P90, h.P99, h.Mean, h.Max
-
-		var picks float64
-		for _, n := range webs {
-			picks += stat.Delta("lb.picks{" + n + "}")
-		}
-		for _, s := range lbStats.Servers {
-			set("lb.routed", "backend", s.Name, rate.Rate("lb.picks{"+s.Name+"}"))
-			set("lb.share", "backend", s.Name, ratio(stat.Delta("lb.picks{"+s.Name+"}"), picks))
-			set("lb.inflight", "backend", s.Name, float64(s.InFlight))
-			set("lb.healthy", "backend", s.Name, b2f(s.Healthy))
-		}
-		for _, n := range names {
-			st := stats[n]
-			set("backend.health", "backend", n, healthStates[st.Health.String()])
-			set("backend.workers", "backend", n, float64(st.Workers))
-			set("backend.busy", "backend", n, float64(st.Busy))
-			set("backend.queued", "backend", n, float64(st.Queued))
-			served := stat.Delta("backend.service_ms{" + n + "}")
-			set("backend.utilization", "backend", n, min(ratio(served, float64(st.Workers)*ms(stat.Elapsed())), 1))
-			set("backend.rate", "backend", n, rate.Rate("backend.completed{"+n+"}"))
-			set("backend.rejected", "backend", n, rate.Rate("backend.rejected{"+n+"}"))
-			set("backend.errors", "backend", n, rate.Rate("backend.errors{"+n+"}"))
-			done := stat.Delta("backend.completed{" + n + "}")
-			set("backend.queue_wait.mean", "backend", n, ratio(stat.Delta("backend.wait_ms{"+n+"}"), done))
-			set("backend.service.mean", "backend", n, ratio(served, done))
-			set("backend.latency.p99", "backend", n, stat.Hist("backend.latency{"+n+"}").P99)
-		}
-		if l.cache != nil {
-			hits, misses := stat.Delta("cache.hits"), stat.Delta("cache.misses")
-			v["cache.hit_ratio"] = ratio(hits, hits+misses)
-			v["cache.hits"] = rate.Rate("cache.hits")
-			v["cache.misses"] = rate.Rate("cache.misses")
-			v["cache.evictions"] = rate.Rate("cache.evictions")
-			v["cache.expirations"] = rate.Rate("cache.expirations")
-			v["cache.stale_ratio"] = ratio(stat.Delta("stale"), stat.Delta("reads"))
-		}
-		if l.cluster != nil {
-			for _, n := range l.cluster.Names() {
-				set("shard.reads", "shard", n, rate.Rate("shard.reads{"+n+"}"))
-				set("shard.writes", "shard", n, rate.Rate("shard.writes{"+n+"}"))
-			}
-		}
-		if l.broker != nil {
-			v["queue.published"] = rate.Rate("queue.published")
-			v["queue.consumed"] = rate.Rate("queue.acked")
-			v["queue.rejected"] = rate.Rate("queue.rejected")
-			v["queue.retried"] = rate.Rate("queue.retried")
-		}
-		if l.breaker != nil {
-			v["breaker.rejected{name=payments}"] = rate.Rate("breaker.rejected")
-		}
-		v["trace.sampled"] = rate.Rate("trace.sampled")
-	})
-
-	if l.cache != nil {
-		cs := l.cache.Stats()
-		v["cache.size"], v["cache.capacity"] = float64(cs.Size), float64(cs.Capacity)
-		bs := l.behind.Stats()
-		v["cache.behind.pending"] = float64(bs.Pending)
-		v["cache.behind.lag"] = ms(bs.OldestAge)
-	}
-	if l.cluster != nil {
-		ss := l.cluster.Stats()
-		v["shard.count"] = float64(len(ss.Shards))
-		v["shard.moved_keys"] = float64(ss.LastMoved)
-		v["shard.moved_total"] = float64(ss.TotalMoved)
-		for _, s := range ss.Shards {
-			set("shard.keys", "shard", s.Name, float64(s.Keys))
-		}
-	}
-	if l.broker != nil {
-		st, _ := l.broker.Topic(writesTopic)
-		v["queue.depth"] = float64(st.Depth)
-		v["queue.capacity"] = float64(st.Capacity)
-		v["queue.consumers"] = float64(st.Consumers)
-		v["queue.dead"] = float64(st.DeadLettered)
-		v["queue.oldest"] = ms(st.OldestAge)
-	}
-	if l.breaker != nil {
-		bs := l.breaker.Stats()
-		v["breaker.state{name=payments}"] = breakerStates[bs.State.String()]
-		v["breaker.failures{name=payments}"] = float64(bs.Counts.ConsecutiveFailures)
-		v["breaker.trips{name=payments}"] = float64(l.trips.Load())
-	}
-	ts := l.tracer.Stats()
-	v["trace.kept"] = float64(ts.Kept)
-	v["trace.sample"] = ts.SampleRate
-	v["events.dropped"] = float64(l.Bus.dropped.Load())
-	return Snapshot{T: now.Sub(l.start), Values: v}
-}
-
-func b2f(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
+	s := l.Snapshot()
+	return s.Value(name)
 }

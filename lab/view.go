@@ -3,6 +3,7 @@ package lab
 import (
 	"time"
 
+	"github.com/scalelab/scalelab/components/breaker"
 	"github.com/scalelab/scalelab/components/cache"
 	"github.com/scalelab/scalelab/components/trace"
 )
@@ -19,10 +20,10 @@ type Topology struct {
 	ShardStrategy string // "" without a db tier
 }
 
-// Transition is one state change of the breaker, at lab time T seconds.
+// Transition is one state change of a breaker, at lab time T.
 type Transition struct {
-	T        float64
-	From, To string
+	T        time.Duration
+	From, To breaker.State
 }
 
 // Traces are the traces a waterfall may show; any may be nil.
@@ -51,17 +52,17 @@ func (l *Lab) Topology() Topology {
 // numbers. The TUI asks for one per tick.
 type View struct {
 	Snapshot
-	Topology Topology
-	Load     LoadSpec
-	Paused   bool
-	Traces   Traces
-	Breaker  []Transition // oldest first
+	Topology    Topology
+	LoadSpec    LoadSpec
+	Paused      bool
+	Traces      Traces
+	Transitions []Transition // of the breaker, oldest first
 }
 
 // View reads a View.
 func (l *Lab) View() View {
 	v := View{Snapshot: l.Snapshot(), Topology: l.Topology()}
-	v.Load, v.Paused = l.Load()
+	v.LoadSpec, v.Paused = l.Load()
 	if f, ok := l.tracer.Latest(); ok {
 		v.Traces.Latest = &f
 	}
@@ -73,7 +74,7 @@ func (l *Lab) View() View {
 	}
 	if l.breaker != nil {
 		for _, tr := range l.breaker.Stats().Transitions {
-			v.Breaker = append(v.Breaker, Transition{T: tr.At.Sub(l.start).Seconds(), From: tr.From.String(), To: tr.To.String()})
+			v.Transitions = append(v.Transitions, Transition{T: tr.At.Sub(l.start), From: tr.From, To: tr.To})
 		}
 	}
 	return v

@@ -122,8 +122,8 @@ func promptOpen(s string) error {
 }
 
 var (
-	// A routing panel row: "│ web-2  ██████   132    45ms ● up     │".
-	routingRow = regexp.MustCompile(`[│┃] (web-\d+)\s+\S+\s+(\d+)\s+\d+ms (\S) (\w+)`)
+	// A routing panel row: "│ web-2  ██████    132  45.0ms ● up     │".
+	routingRow = regexp.MustCompile(`[│┃] (web-\d+)\s+\S+\s+(\d+)\s+[\d.]+m?s (\S) (\w+)`)
 	// A map node: "web-2 ✖ down     0/s ejected".
 	mapNode = regexp.MustCompile(`(web-\d+) (\S) (\w+)\s+(\d+)/s( ejected)?`)
 )

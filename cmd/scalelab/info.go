@@ -56,7 +56,7 @@ func newCommandsCmd() *cobra.Command {
 				if len(args) == 1 && s.Name != args[0] {
 					continue
 				}
-				fmt.Fprintf(out, "%s\n    %s\n    e.g. %s\n", s.Usage, s.Summary, s.Example)
+				fmt.Fprintf(out, "%s\n    %s\n    e.g. %s\n", s.Usage(), s.Summary, s.Example)
 				if len(args) == 1 {
 					return nil
 				}

@@ -31,6 +31,9 @@ func (p FullPolicy) String() string {
 	return fmt.Sprintf("FullPolicy(%d)", int(p))
 }
 
+// FullPolicyNames lists the words ParseFullPolicy accepts, in order.
+var FullPolicyNames = []string{Block.String(), Reject.String()}
+
 // ParseFullPolicy reads "block" or "reject" (any case, surrounding spaces
 // ignored), the words String returns.
 func ParseFullPolicy(s string) (FullPolicy, error) {

@@ -29,7 +29,7 @@ type Check struct {
 func (st *Step) Checks(s lab.Snapshot) []Check {
 	out := make([]Check, len(st.Expects))
 	for i, e := range st.Expects {
-		v, ok := s.Values[e.Expect.Metric]
+		v, ok := s.Value(e.Expect.Metric)
 		out[i] = Check{Line: e.Expect.Line, Value: v, Found: ok, Holds: ok && e.Expect.Holds(v)}
 	}
 	return out
@@ -72,7 +72,7 @@ func (r StepResult) String() string {
 			continue
 		}
 		metric := strings.Fields(c.Line)[1]
-		why = append(why, fmt.Sprintf("%s (%s is %s)", c.Line, metric, lab.FormatValue(c.Value)))
+		why = append(why, fmt.Sprintf("%s (%s is %s)", c.Line, metric, lab.FormatMetric(metric, c.Value)))
 	}
 	return fmt.Sprintf("step %d %q did not pass within %s: %s", r.Index+1, r.Title, r.After.Round(100*time.Millisecond), strings.Join(why, "; "))
 }

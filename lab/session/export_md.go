@@ -325,15 +325,7 @@ func mdBreakers(m map[string]float64) string {
 		if !ok {
 			continue
 		}
-		state := mdNum(v)
-		if info, err := lab.LookupMetric(name); err == nil {
-			for word, sv := range info.States {
-				if sv == v {
-					state = word
-				}
-			}
-		}
-		out = append(out, strings.TrimSuffix(rest, "}")+" "+state)
+		out = append(out, strings.TrimSuffix(rest, "}")+" "+lab.FormatMetric(name, v))
 	}
 	if len(out) == 0 {
 		return "—"

@@ -245,7 +245,7 @@ func (w *Writer) run(l *lab.Lab, sub *lab.Subscription) {
 			w.traces(l, traces)
 			t := round(snap.T.Seconds(), 3)
 			if tick || t > lastT {
-				w.line(Metrics{Kind: KindMetrics, T: t, Metrics: numbers(snap.Values), Final: ending})
+				w.line(Metrics{Kind: KindMetrics, T: t, Metrics: numbers(snap.Values()), Final: ending})
 				lastT = t
 			}
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest"
 
+	"github.com/scalelab/scalelab/components/backend"
 	"github.com/scalelab/scalelab/lab"
 )
 
@@ -39,7 +40,7 @@ func newFixtureModel(t testing.TB, src *fakeSource) Model {
 // applyView hands the model a new view as a tick would, dropping the next
 // tick.
 func applyView(m Model, v lab.View) Model {
-	next, _ := m.Update(viewMsg(v))
+	next, _ := m.Update(viewMsg{m.dash.id, v})
 	return next.(Model)
 }
 
@@ -143,8 +144,8 @@ func runCmd(t *testing.T, cmd tea.Cmd) []tea.Msg {
 // screen is the model's view without styling.
 func screen(m Model) string { return ansi.Strip(m.View()) }
 
-// footer is the screen's last two lines.
-func footerLines(m Model) string {
+// footerText is the screen's last two lines.
+func footerText(m Model) string {
 	lines := strings.Split(screen(m), "\n")
 	return strings.Join(lines[max(len(lines)-2, 0):], "\n")
 }
@@ -212,7 +213,7 @@ func TestFaultKeysActOnSelectedServer(t *testing.T) {
 				m, _ = send(t, m, msg)
 			}
 			requireCalls(t, src, execCall{tc.want, lab.SourceKey})
-			if f := footerLines(m); !strings.Contains(f, "✔ "+tc.want) {
+			if f := footerText(m); !strings.Contains(f, "✔ "+tc.want) {
 				t.Errorf("footer does not report %q:\n%s", tc.want, f)
 			}
 		})
@@ -223,22 +224,22 @@ func TestFaultKeysToggleByHealth(t *testing.T) {
 	// The same key turns a fault on, or off when the server already shows it.
 	for _, tc := range []struct {
 		key    string
-		health float64
+		health backend.Health
 		want   string
 	}{
-		{"s", 0, "slow web-2 +200ms"},
-		{"s", 1, "slow web-2 off"},
-		{"s", 4, "slow web-2 +200ms"},
-		{"e", 0, "errors web-2 30%"},
-		{"e", 2, "errors web-2 off"},
-		{"h", 0, "hang web-2"},
-		{"h", 3, "hang web-2 off"},
+		{"s", backend.Up, "slow web-2 +200ms"},
+		{"s", backend.Slow, "slow web-2 off"},
+		{"s", backend.Down, "slow web-2 +200ms"},
+		{"e", backend.Up, "errors web-2 30%"},
+		{"e", backend.Failing, "errors web-2 off"},
+		{"h", backend.Up, "hang web-2"},
+		{"h", backend.Hung, "hang web-2 off"},
 	} {
-		t.Run(fmt.Sprintf("%s_health_%g", tc.key, tc.health), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s_health_%s", tc.key, tc.health), func(t *testing.T) {
 			src := newFakeSource()
 			m := resized(newFixtureModel(t, src), 160, 48)
 			v := fixtureView(fixtureSeconds)
-			v.Values["backend.health{backend=web-2}"] = tc.health
+			v.Server("web-2").Health = tc.health
 			m = applyView(m, v)
 			m = press(t, m, "2", tc.key)
 			requireCalls(t, src, execCall{tc.want, lab.SourceKey})
@@ -266,7 +267,7 @@ func TestLoadKeysClimbTheLadder(t *testing.T) {
 			src := newFakeSource()
 			m := resized(newFixtureModel(t, src), 160, 48)
 			v := fixtureView(fixtureSeconds)
-			v.Load.Rate = tc.rate
+			v.LoadSpec.Rate = tc.rate
 			m = press(t, applyView(m, v), tc.key)
 			requireCalls(t, src, execCall{tc.want, lab.SourceKey})
 		})
@@ -290,7 +291,7 @@ func TestSpeedKeysClimbTheLadder(t *testing.T) {
 			src := newFakeSource()
 			m := resized(newFixtureModel(t, src), 160, 48)
 			v := fixtureView(fixtureSeconds)
-			v.Values["lab.speed"] = tc.speed
+			v.Speed = tc.speed
 			m = press(t, applyView(m, v), tc.key)
 			requireCalls(t, src, execCall{tc.want, lab.SourceKey})
 		})
@@ -315,17 +316,17 @@ func TestCommandBarRunsTypedLine(t *testing.T) {
 	src := newFakeSource()
 	m := resized(newFixtureModel(t, src), 160, 48)
 	m = press(t, m, ":")
-	if f := footerLines(m); !strings.HasPrefix(f, ":") {
+	if f := footerText(m); !strings.HasPrefix(f, ":") {
 		t.Fatalf("':' did not open the command bar; footer:\n%s", f)
 	}
 	m = typeText(t, m, "load 700/s")
-	if f := footerLines(m); !strings.HasPrefix(f, ":load 700/s") || !strings.Contains(f, "load RATE") {
+	if f := footerText(m); !strings.HasPrefix(f, ":load 700/s") || !strings.Contains(f, "load RATE") {
 		t.Errorf("bar does not show the line and its usage; footer:\n%s", f)
 	}
 	requireCalls(t, src) // nothing runs before enter
 	m = press(t, m, "enter")
 	requireCalls(t, src, execCall{"load 700/s", lab.SourceTyped})
-	if f := footerLines(m); !strings.HasPrefix(f, "✔ load 700/s") {
+	if f := footerText(m); !strings.HasPrefix(f, "✔ load 700/s") {
 		t.Errorf("footer does not report the command; footer:\n%s", f)
 	}
 	// The bar has closed: keys are dashboard keys again.
@@ -345,7 +346,7 @@ func TestCommandBarShowsParseError(t *testing.T) {
 		t.Fatal(`lab.Parse("lod 5") succeeded`)
 	}
 	want := truncate("✖ "+perr.Error(), 160)
-	lines := strings.Split(footerLines(m), "\n")
+	lines := strings.Split(footerText(m), "\n")
 	if !strings.HasPrefix(lines[0], ":lod 5") {
 		t.Errorf("the bar closed or lost the line: %q", lines[0])
 	}
@@ -357,7 +358,7 @@ func TestCommandBarShowsParseError(t *testing.T) {
 	m, _ = send(t, m, tea.KeyMsg{Type: tea.KeyRight})
 	m, _ = send(t, m, tea.KeyMsg{Type: tea.KeyRight})
 	m = typeText(t, m, "a")
-	if f := footerLines(m); strings.Contains(f, "✖") {
+	if f := footerText(m); strings.Contains(f, "✖") {
 		t.Errorf("editing did not clear the error:\n%s", f)
 	}
 	press(t, m, "enter")
@@ -373,15 +374,15 @@ func TestCommandBarHistory(t *testing.T) {
 		m = press(t, m, "enter")
 	}
 	m = press(t, m, ":", "up")
-	if f := footerLines(m); !strings.HasPrefix(f, ":speed 2x") {
+	if f := footerText(m); !strings.HasPrefix(f, ":speed 2x") {
 		t.Errorf("up did not recall the last line; footer:\n%s", f)
 	}
 	m = press(t, m, "up", "up") // stops at the oldest
-	if f := footerLines(m); !strings.HasPrefix(f, ":load 700/s") {
+	if f := footerText(m); !strings.HasPrefix(f, ":load 700/s") {
 		t.Errorf("up up did not recall the first line; footer:\n%s", f)
 	}
 	m = press(t, m, "down", "down") // past the newest: an empty line
-	if f := footerLines(m); !strings.HasPrefix(f, ":") || strings.HasPrefix(f, ":speed") || strings.HasPrefix(f, ":load") {
+	if f := footerText(m); !strings.HasPrefix(f, ":") || strings.HasPrefix(f, ":speed") || strings.HasPrefix(f, ":load") {
 		t.Errorf("down past the newest did not clear the line; footer:\n%s", f)
 	}
 	m = press(t, m, "up", "up", "enter")
@@ -395,7 +396,7 @@ func TestMultiRuneKeyOpensBarAndTypes(t *testing.T) {
 	src := newFakeSource()
 	m := resized(newFixtureModel(t, src), 160, 48)
 	m, _ = send(t, m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(":load 300/s")})
-	if f := footerLines(m); !strings.HasPrefix(f, ":load 300/s") {
+	if f := footerText(m); !strings.HasPrefix(f, ":load 300/s") {
 		t.Fatalf("bar does not hold the rest of the runes; footer:\n%s", f)
 	}
 	requireCalls(t, src)
@@ -415,7 +416,7 @@ func TestEscClosesCommandBar(t *testing.T) {
 	m = press(t, m, ":")
 	m = typeText(t, m, "kill web-3")
 	m = press(t, m, "esc")
-	if f := footerLines(m); strings.HasPrefix(f, ":") {
+	if f := footerText(m); strings.HasPrefix(f, ":") {
 		t.Errorf("esc did not close the bar; footer:\n%s", f)
 	}
 	press(t, m, "enter") // zooms; runs nothing
@@ -448,7 +449,7 @@ func TestTabCyclesFocus(t *testing.T) {
 	if !focusedTitle(t, m, "Events") || focusedTitle(t, m, "Routing") {
 		t.Errorf("shift+tab twice did not wrap focus to Events:\n%s", screen(m))
 	}
-	for range numPanels - 1 {
+	for range len(panelDefs) - 1 {
 		m = press(t, m, "tab")
 	}
 	if !focusedTitle(t, m, "Traces") {
@@ -579,7 +580,7 @@ func TestCompletions(t *testing.T) {
 	got := Completions(fixtureTopology)
 	for _, want := range []string{
 		"kill web-1", "kill web-3", "kill db-2", "kill payments",
-		"breaker payments", "expect latency.p99", "expect lb.routed",
+		"breaker payments", "expect latency.p99", "expect lb.routed{backend=",
 	} {
 		if !slices.Contains(got, want) {
 			t.Errorf("Completions lacks %q", want)

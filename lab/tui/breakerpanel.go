@@ -3,41 +3,40 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
+	"github.com/scalelab/scalelab/components/breaker"
 	"github.com/scalelab/scalelab/lab"
 )
 
-// breakerName is the one breaker the lab has: around calls to payments.
-const breakerName = "payments"
+var breakerDef = &PanelDef{
+	ID: "breaker", Title: "Breaker", Metrics: []string{"breaker."},
+	New: func(c *Common) Panel { return NewBreakerPanel(c) },
+}
 
 // breakerStripSecs is how many lab seconds the state strip covers.
 const breakerStripSecs = 60
 
-// Breaker states as codes: the order is severity, so a second in which the
-// breaker was ever open shows as open.
-const (
-	brkNone     int8 = -1 // before the lab started
-	brkClosed   int8 = 0
-	brkHalfOpen int8 = 1
-	brkOpen     int8 = 2
-)
+// stripNone marks a second of the strip before the lab started.
+const stripNone breaker.State = -1
 
-// BreakerPanel shows the circuit breaker in front of the payments server:
-// its state, consecutive failures, calls failed fast, trips, the payments
-// server's own health and p99, the recent transitions, and a strip with the
-// state of each of the last 60 lab seconds.
+// BreakerPanel shows the circuit breaker and the dependency it guards: its
+// state, consecutive failures, calls failed fast, trips, the dependency's
+// own health and p99, the recent transitions, and a strip with the state of
+// each of the last 60 lab seconds.
 type BreakerPanel struct {
 	panelBase
 	view  lab.View
-	strip [breakerStripSecs]int8 // state per lab second, oldest first
-	body  string                 // rendered on SetView / SetSize
+	strip [breakerStripSecs]breaker.State // per lab second, oldest first
+	body  string                          // rendered on SetView / SetSize
 }
 
 // NewBreakerPanel builds the panel.
-func NewBreakerPanel(c *Common) BreakerPanel { return BreakerPanel{panelBase: panelBase{common: c}} }
+func NewBreakerPanel(c *Common) *BreakerPanel {
+	return &BreakerPanel{panelBase: panelBase{common: c}}
+}
 
 // SetSize sets the panel's outer size.
 func (p *BreakerPanel) SetSize(w, h int) {
@@ -48,40 +47,42 @@ func (p *BreakerPanel) SetSize(w, h int) {
 // SetView gives the panel the latest lab view.
 func (p *BreakerPanel) SetView(v lab.View) {
 	p.view = v
-	p.strip = breakerStrip(v.Breaker, metric(v, "lab.time"), int8(metric(v, labelled("breaker.state", "name", breakerName))))
+	if len(v.Breakers) > 0 {
+		p.strip = breakerStrip(v.Transitions, v.T, v.Breakers[0].State)
+	}
 	p.body = p.render()
 }
 
 // Update handles keys sent to the focused panel (none).
-func (p BreakerPanel) Update(msg tea.Msg) (BreakerPanel, tea.Cmd) { return p, nil }
+func (p *BreakerPanel) Update(tea.Msg) (Panel, tea.Cmd) { return p, nil }
 
 // View renders the panel at exactly its size.
-func (p BreakerPanel) View() string {
-	return p.framed("Breaker · "+breakerName, p.body)
+func (p *BreakerPanel) View() string {
+	title := breakerDef.Title
+	if len(p.view.Breakers) > 0 {
+		title += " · " + p.view.Breakers[0].Name
+	}
+	return p.framed(title, p.body)
 }
 
-// inner is the body's size inside the frame.
-func (p BreakerPanel) inner() (int, int) {
-	fw, fh := p.common.Styles.Panel.GetFrameSize()
-	return max(p.w-fw, 0), max(p.h-fh-1, 0)
-}
-
-func (p BreakerPanel) render() string {
+func (p *BreakerPanel) render() string {
 	s := p.common.Styles
 	v := p.view
-	if !v.Topology.Payments {
+	if len(v.Breakers) == 0 {
 		return s.Dim.Render("no breaker in this preset")
 	}
+	br := v.Breakers[0]
 	iw, ih := p.inner()
-	m := func(base, label string) float64 { return metric(v, labelled(base, label, breakerName)) }
 	items := []string{
-		"breaker " + s.breakerMark(m("breaker.state", "name")),
-		fmt.Sprintf("failures %.0f", m("breaker.failures", "name")),
-		fmt.Sprintf("trips %.0f", m("breaker.trips", "name")),
-		fmt.Sprintf("rejected %.0f/s", m("breaker.rejected", "name")),
-		"payments " + s.healthMark(m("backend.health", "backend")) + fmt.Sprintf(" · p99 %.0fms", m("backend.latency.p99", "backend")),
+		"breaker " + s.breakerMark(br.State),
+		fmt.Sprintf("failures %d", br.Failures),
+		fmt.Sprintf("trips %d", br.Trips),
+		fmt.Sprintf("rejected %s/s", rateText(br.Rejected)),
 	}
-	lines := breakerFlow(items, iw)
+	if dep := v.Server(br.Name); dep != nil {
+		items = append(items, dep.Name+" "+s.healthMark(dep.Health)+" · p99 "+msText(dep.P99))
+	}
+	lines := wrapTokens(items, iw, "  ")
 
 	rest := ih - len(lines)
 	stripW := min(breakerStripSecs, iw-len("last 60s "))
@@ -90,32 +91,32 @@ func (p BreakerPanel) render() string {
 		rest--
 	}
 	if rest > 0 {
-		tr := v.Breaker
+		tr := v.Transitions
 		if len(tr) == 0 {
 			lines = append(lines, s.Dim.Render("no transitions yet"))
 		}
 		for _, t := range tr[max(len(tr)-rest, 0):] {
-			lines = append(lines, fmt.Sprintf("t=%.1fs %s → %s", t.T, t.From, p.stateWord(t.To)))
+			lines = append(lines, fmt.Sprintf("t=%.1fs %s → %s", t.T.Seconds(), t.From, p.stateWord(t.To)))
 		}
 	}
 	return strings.Join(lines, "\n")
 }
 
-// stateWord renders a breaker state word in its colour.
-func (p BreakerPanel) stateWord(st string) string {
+// stateWord renders a breaker state's word in its colour.
+func (p *BreakerPanel) stateWord(st breaker.State) string {
 	s := p.common.Styles
-	switch breakerCode(st) {
-	case brkClosed:
-		return s.OK.Render(st)
-	case brkHalfOpen:
-		return s.Warn.Render(st)
+	switch st {
+	case breaker.Closed:
+		return s.OK.Render(st.String())
+	case breaker.HalfOpen:
+		return s.Warn.Render(st.String())
 	}
-	return s.Bad.Render(st)
+	return s.Bad.Render(st.String())
 }
 
 // renderStrip renders the last n seconds of the strip, one cell a second,
 // styling runs of equal state together.
-func (p BreakerPanel) renderStrip(n int) string {
+func (p *BreakerPanel) renderStrip(n int) string {
 	s := p.common.Styles
 	cells := p.strip[breakerStripSecs-n:]
 	var b strings.Builder
@@ -126,11 +127,11 @@ func (p BreakerPanel) renderStrip(n int) string {
 		}
 		run := j - i
 		switch cells[i] {
-		case brkNone:
+		case stripNone:
 			b.WriteString(strings.Repeat(" ", run))
-		case brkClosed:
+		case breaker.Closed:
 			b.WriteString(s.OK.Render(strings.Repeat("·", run)))
-		case brkHalfOpen:
+		case breaker.HalfOpen:
 			b.WriteString(s.Warn.Render(strings.Repeat("◐", run)))
 		default:
 			b.WriteString(s.Bad.Render(strings.Repeat("✖", run)))
@@ -140,72 +141,36 @@ func (p BreakerPanel) renderStrip(n int) string {
 	return b.String()
 }
 
-// breakerCode maps a state word to its code.
-func breakerCode(st string) int8 {
-	switch st {
-	case "closed":
-		return brkClosed
-	case "half-open":
-		return brkHalfOpen
-	}
-	return brkOpen
-}
-
 // breakerStrip computes the state of each of the last 60 lab seconds ending
 // at now: cell i covers (now-60+i, now-59+i], and shows the most severe
-// state the breaker was in during it. Before the first transition the
-// breaker was in that transition's From state (or, with none, in current).
-func breakerStrip(trs []lab.Transition, now float64, current int8) [breakerStripSecs]int8 {
-	var out [breakerStripSecs]int8
+// state the breaker was in during it (the states' order is their
+// severity). Before the first transition the breaker was in that
+// transition's From state (or, with none, in current).
+func breakerStrip(trs []lab.Transition, now time.Duration, current breaker.State) [breakerStripSecs]breaker.State {
+	var out [breakerStripSecs]breaker.State
 	state := current
 	if len(trs) > 0 {
-		state = breakerCode(trs[0].From)
+		state = trs[0].From
 	}
 	k := 0 // next transition to apply
 	for i := range out {
-		end := now - float64(breakerStripSecs-1-i)
-		start := end - 1
+		end := now - time.Duration(breakerStripSecs-1-i)*time.Second
+		start := end - time.Second
 		if end < 0 {
-			out[i] = brkNone
+			out[i] = stripNone
 			continue
 		}
 		for k < len(trs) && trs[k].T <= start {
-			state = breakerCode(trs[k].To)
+			state = trs[k].To
 			k++
 		}
 		worst := state
 		for k < len(trs) && trs[k].T <= end {
-			state = breakerCode(trs[k].To)
+			state = trs[k].To
 			worst = max(worst, state)
 			k++
 		}
 		out[i] = worst
 	}
 	return out
-}
-
-// breakerFlow lays items out left to right, two spaces apart, starting a new
-// line when the next would pass width w.
-func breakerFlow(items []string, w int) []string {
-	var lines []string
-	var cur strings.Builder
-	cw := 0
-	for _, it := range items {
-		iw := lipgloss.Width(it)
-		if cw > 0 && cw+2+iw > w {
-			lines = append(lines, cur.String())
-			cur.Reset()
-			cw = 0
-		}
-		if cw > 0 {
-			cur.WriteString("  ")
-			cw += 2
-		}
-		cur.WriteString(it)
-		cw += iw
-	}
-	if cw > 0 {
-		lines = append(lines, cur.String())
-	}
-	return lines
 }

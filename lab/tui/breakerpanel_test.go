@@ -3,11 +3,13 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 
+	"github.com/scalelab/scalelab/components/breaker"
 	"github.com/scalelab/scalelab/lab"
 )
 
@@ -19,24 +21,21 @@ func breakerTestCommon() *Common {
 // breakerTestView: closed until 10 s, open, half-open at 15, closed at 15.5,
 // open again at 20; now 30 s.
 func breakerTestView() lab.View {
-	return lab.View{
-		Snapshot: lab.Snapshot{Values: map[string]float64{
-			"lab.time":                              30,
-			"breaker.state{name=payments}":          2,
-			"breaker.failures{name=payments}":       5,
-			"breaker.rejected{name=payments}":       120,
-			"breaker.trips{name=payments}":          2,
-			"backend.health{backend=payments}":      0,
-			"backend.latency.p99{backend=payments}": 230,
-		}},
-		Topology: lab.Topology{Payments: true},
-		Breaker: []lab.Transition{
-			{T: 10, From: "closed", To: "open"},
-			{T: 15, From: "open", To: "half-open"},
-			{T: 15.5, From: "half-open", To: "closed"},
-			{T: 20, From: "closed", To: "open"},
-		},
+	v := viewAt(30, lab.Topology{Payments: true}, map[string]float64{
+		"breaker.state{name=payments}":          2,
+		"breaker.failures{name=payments}":       5,
+		"breaker.rejected{name=payments}":       120,
+		"breaker.trips{name=payments}":          2,
+		"backend.health{backend=payments}":      0,
+		"backend.latency.p99{backend=payments}": 230,
+	})
+	v.Transitions = []lab.Transition{
+		{T: 10 * time.Second, From: breaker.Closed, To: breaker.Open},
+		{T: 15 * time.Second, From: breaker.Open, To: breaker.HalfOpen},
+		{T: 15500 * time.Millisecond, From: breaker.HalfOpen, To: breaker.Closed},
+		{T: 20 * time.Second, From: breaker.Closed, To: breaker.Open},
 	}
+	return v
 }
 
 func breakerTestRender(t *testing.T, v lab.View, w, h int) string {
@@ -90,6 +89,7 @@ func TestBreakerPanelNarrow(t *testing.T) {
 func TestBreakerPanelNoPayments(t *testing.T) {
 	v := breakerTestView()
 	v.Topology.Payments = false
+	v.Breakers = nil // a lab without payments has no breaker to report
 	for _, sz := range [][2]int{{40, 10}, {80, 20}} {
 		out := breakerTestRender(t, v, sz[0], sz[1])
 		if !strings.Contains(out, "no breaker in this preset") || strings.Contains(out, "failures") {
@@ -100,9 +100,9 @@ func TestBreakerPanelNoPayments(t *testing.T) {
 
 func TestBreakerPanelNoTransitions(t *testing.T) {
 	v := breakerTestView()
-	v.Breaker = nil
-	v.Values["breaker.state{name=payments}"] = 0
-	v.Values["lab.time"] = 100
+	v.Transitions = nil
+	setValue(&v, "breaker.state{name=payments}", 0)
+	setValue(&v, "lab.time", 100)
 	out := breakerTestRender(t, v, 80, 20)
 	for _, want := range []string{"breaker ● closed", "last 60s " + strings.Repeat("·", 60), "no transitions yet"} {
 		if !strings.Contains(out, want) {
@@ -113,12 +113,17 @@ func TestBreakerPanelNoTransitions(t *testing.T) {
 
 func TestBreakerStripBriefOpenShows(t *testing.T) {
 	// Open for 0.2 s inside one second: that second shows open.
-	trs := []lab.Transition{{T: 58.3, From: "closed", To: "open"}, {T: 58.5, From: "open", To: "half-open"}, {T: 58.6, From: "half-open", To: "closed"}}
-	got := breakerStrip(trs, 60.0, brkClosed)
+	sec := func(x float64) time.Duration { return time.Duration(x * float64(time.Second)) }
+	trs := []lab.Transition{
+		{T: sec(58.3), From: breaker.Closed, To: breaker.Open},
+		{T: sec(58.5), From: breaker.Open, To: breaker.HalfOpen},
+		{T: sec(58.6), From: breaker.HalfOpen, To: breaker.Closed},
+	}
+	got := breakerStrip(trs, 60*time.Second, breaker.Closed)
 	for i, c := range got {
-		want := brkClosed
+		want := breaker.Closed
 		if i == 58 { // covers (58, 59]
-			want = brkOpen
+			want = breaker.Open
 		}
 		if c != want {
 			t.Errorf("cell %d = %d, want %d", i, c, want)

@@ -6,8 +6,14 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/scalelab/scalelab/components/cache"
 	"github.com/scalelab/scalelab/lab"
 )
+
+var cacheDef = &PanelDef{
+	ID: "cache", Title: "Cache", Metrics: []string{"cache."},
+	New: func(c *Common) Panel { return NewCachePanel(c) },
+}
 
 // CachePanel shows the cache in front of the database: its hit ratio over
 // the last 60 lab seconds (a sparkline on a fixed 0–100% scale) and now,
@@ -23,7 +29,9 @@ type CachePanel struct {
 }
 
 // NewCachePanel builds the panel.
-func NewCachePanel(c *Common) CachePanel { return CachePanel{panelBase: panelBase{common: c}} }
+func NewCachePanel(c *Common) *CachePanel {
+	return &CachePanel{panelBase: panelBase{common: c}}
+}
 
 // SetSize sets the panel's outer size.
 func (p *CachePanel) SetSize(w, h int) { p.w, p.h = w, h; p.render() }
@@ -32,20 +40,20 @@ func (p *CachePanel) SetSize(w, h int) { p.w, p.h = w, h; p.render() }
 // history per lab second.
 func (p *CachePanel) SetView(v lab.View) {
 	p.view = v
-	if v.Topology.Cache && p.hist.add(metric(v, "lab.time"), metric(v, "cache.hit_ratio")) {
+	if c := v.Cache; c != nil && p.hist.add(v.T.Seconds(), c.HitRatio) {
 		p.chart.invalidate()
 	}
 	p.render()
 }
 
 // Update handles keys sent to the focused panel (none).
-func (p CachePanel) Update(msg tea.Msg) (CachePanel, tea.Cmd) { return p, nil }
+func (p *CachePanel) Update(tea.Msg) (Panel, tea.Cmd) { return p, nil }
 
 // View renders the panel at exactly its size.
-func (p CachePanel) View() string {
-	title := PanelCache.String()
-	if m := p.view.Topology.CacheMode; m != "" {
-		title += " · " + m
+func (p *CachePanel) View() string {
+	title := cacheDef.Title
+	if c := p.view.Cache; c != nil {
+		title += " · " + c.Mode.String()
 	}
 	return p.framed(title, p.body)
 }
@@ -54,52 +62,48 @@ func (p CachePanel) View() string {
 // only if its data or size changed.
 func (p *CachePanel) render() {
 	s := p.common.Styles
-	v := p.view
-	if !v.Topology.Cache {
+	c := p.view.Cache
+	if c == nil {
 		p.body = s.Dim.Render("no cache in this preset")
 		return
 	}
-	iw, ih := panelInner(s, p.w, p.h)
-
-	hit := metric(v, "cache.hit_ratio")
+	iw, ih := p.inner()
 	hitStyle := s.OK
 	switch {
-	case hit < 0.5:
+	case c.HitRatio < 0.5:
 		hitStyle = s.Bad
-	case hit < 0.8:
+	case c.HitRatio < 0.8:
 		hitStyle = s.Warn
 	}
 	staleStyle := s.Dim
-	if metric(v, "cache.stale_ratio") > 0 {
+	if c.StaleRatio > 0 {
 		staleStyle = s.Warn
 	}
 	lines := wrapTokens([]string{
-		"hit " + hitStyle.Render(pctText(hit)),
-		staleStyle.Render("stale " + pctText(metric(v, "cache.stale_ratio"))),
+		"hit " + hitStyle.Render(pctText(c.HitRatio)),
+		staleStyle.Render("stale " + pctText(c.StaleRatio)),
 	}, iw, "  ")
 
-	size, capacity := metric(v, "cache.size"), metric(v, "cache.capacity")
-	sizeText := fmt.Sprintf("size %.0f/%.0f", size, capacity)
+	sizeText := fmt.Sprintf("size %d/%d", c.Size, c.Capacity)
 	if bw := iw - len(sizeText) - 1; bw >= 4 {
 		frac := 0.0
-		if capacity > 0 {
-			frac = size / capacity
+		if c.Capacity > 0 {
+			frac = float64(c.Size) / float64(c.Capacity)
 		}
 		sizeText += " " + bar(s, frac, bw)
 	}
 	lines = append(lines, sizeText)
 
 	tokens := []string{
-		"evict " + rateText(metric(v, "cache.evictions")) + "/s",
-		"expire " + rateText(metric(v, "cache.expirations")) + "/s",
+		"evict " + rateText(c.Evictions) + "/s",
+		"expire " + rateText(c.Expirations) + "/s",
 	}
-	if v.Topology.CacheMode == "write-behind" {
-		pending := metric(v, "cache.behind.pending")
+	if c.Mode == cache.WriteBehind {
 		st := s.Dim
-		if pending > 0 {
+		if c.BehindPending > 0 {
 			st = s.Warn
 		}
-		tokens = append(tokens, st.Render(fmt.Sprintf("pending %.0f", pending)), st.Render("lag "+msText(metric(v, "cache.behind.lag"))))
+		tokens = append(tokens, st.Render(fmt.Sprintf("pending %d", c.BehindPending)), st.Render("lag "+msText(c.BehindLag)))
 	}
 	lines = append(lines, wrapTokens(tokens, iw, "  ")...)
 

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -22,6 +23,7 @@ type CommandBar struct {
 	history []string
 	pos     int // index into history while browsing; len(history) when not
 	w       int
+	names   string // the topology's server names the completions were made for
 }
 
 // runLineMsg asks the root to run a line typed in the bar.
@@ -59,43 +61,43 @@ func (b *CommandBar) SetWidth(w int) {
 	b.input.Width = max(w-4, 10)
 }
 
-// SetTopology refreshes completions for the servers the lab has now.
+// SetTopology refreshes completions for the servers the lab has now (only
+// when they changed: it is called on every tick).
 func (b *CommandBar) SetTopology(t lab.Topology) {
+	names := strings.Join(t.Webs, ",") + ";" + strings.Join(t.DBs, ",") + ";" + fmt.Sprint(t.Payments)
+	if names == b.names {
+		return
+	}
+	b.names = names
 	b.input.SetSuggestions(Completions(t))
 }
 
-// Completions lists whole lines the bar can complete to: every command
-// with each of its fixed words, and each server for commands that name one.
-// Generated from the command table, so a new command completes for free.
+// Completions lists lines the bar can complete to: every command's example
+// and the completions its declaration generates, with the servers, shards
+// and breakers the lab has now. Nothing here knows a command: a new one
+// completes for free.
 func Completions(t lab.Topology) []string {
-	servers := append(append([]string(nil), t.Webs...), t.DBs...)
-	if t.Payments {
-		servers = append(servers, "payments")
+	names := func(target string) []string {
+		switch target {
+		case lab.TargetServer:
+			out := append(append([]string(nil), t.Webs...), t.DBs...)
+			if t.Payments {
+				out = append(out, "payments")
+			}
+			return out
+		case lab.TargetShard:
+			return t.DBs
+		case lab.TargetBreaker:
+			if t.Payments {
+				return []string{"payments"}
+			}
+		}
+		return nil
 	}
 	var out []string
 	for _, s := range lab.Specs() {
 		out = append(out, s.Example)
-		if s.Target {
-			targets := servers
-			if s.Name == "breaker" {
-				targets = []string{"payments"}
-			}
-			for _, n := range targets {
-				out = append(out, s.Name+" "+n)
-				for _, w := range s.Words {
-					out = append(out, s.Name+" "+n+" "+w)
-				}
-			}
-			continue
-		}
-		for _, w := range s.Words {
-			out = append(out, s.Name+" "+w)
-		}
-		if s.Name == "expect" {
-			for _, m := range lab.Metrics {
-				out = append(out, "expect "+m.Name)
-			}
-		}
+		out = append(out, s.Completions(names)...)
 	}
 	return out
 }
@@ -160,7 +162,7 @@ func (b CommandBar) View() string {
 	default:
 		if f := strings.Fields(b.input.Value()); len(f) > 0 {
 			if spec := lab.LookupSpec(f[0]); spec != nil {
-				second = s.Dim.Render(spec.Usage + " — " + spec.Summary)
+				second = s.Dim.Render(spec.Usage() + " — " + spec.Summary)
 			}
 		}
 		if second == "" {

@@ -1,14 +1,16 @@
-// Package tui is scalelab's dashboard: a Bubble Tea program that shows a
-// running lab — a topology map with live state, and panels for routing,
-// latency, the cache, shards, the queue, the breaker, traces and events —
-// and turns keystrokes and a command bar into lab commands.
+// Package tui is scalelab's terminal interface: a Bubble Tea program that
+// shows a running lab — a topology map with live state, and panels for
+// routing, latency, the cache, shards, the queue, the breaker, traces and
+// events — turns keystrokes and a command bar into lab commands, and runs
+// lessons beside it.
 //
-// It follows the shape of Charm's own apps (glow, soft-serve): a root model
-// that owns layout, focus and routing, one file per panel, one keymap, one
-// style sheet. Panels render only from the last lab.View they were given;
-// the root fetches a View on a tick (10 Hz) in a Cmd, so render cost never
-// grows with request rate and View never touches a lock the request path
-// holds.
+// It follows the shape of Charm's own apps (glow, soft-serve): a Dashboard
+// component (dashboard.go) that both the sandbox (app.go) and the lesson
+// page (lessonview.go) embed; panels as a registered slice (panels.go), one
+// file each; one keymap, one style sheet. Panels render only from the last
+// lab.View they were given; the dashboard fetches a View on a tick (10 Hz)
+// in a Cmd, so render cost never grows with request rate and View never
+// touches a lock the request path holds.
 package tui
 
 import (
@@ -29,47 +31,3 @@ type Common struct {
 	Styles *Styles
 	Keys   *KeyMap
 }
-
-// PanelID names a panel.
-type PanelID int
-
-// The panels, in focus order.
-const (
-	PanelRouting PanelID = iota
-	PanelLatency
-	PanelCache
-	PanelShards
-	PanelQueue
-	PanelBreaker
-	PanelTraces
-	PanelEvents
-	numPanels
-)
-
-func (p PanelID) String() string {
-	switch p {
-	case PanelRouting:
-		return "Routing"
-	case PanelLatency:
-		return "Latency"
-	case PanelCache:
-		return "Cache"
-	case PanelShards:
-		return "Shards"
-	case PanelQueue:
-		return "Queue"
-	case PanelBreaker:
-		return "Breaker"
-	case PanelTraces:
-		return "Traces"
-	case PanelEvents:
-		return "Events"
-	}
-	return "?"
-}
-
-// metric reads a value from a view's snapshot (0 when absent).
-func metric(v lab.View, name string) float64 { return v.Values[name] }
-
-// labelled is base{label=value}.
-func labelled(base, label, value string) string { return lab.MetricName(base, label, value) }

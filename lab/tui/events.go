@@ -13,19 +13,37 @@ import (
 // eventsKeep is how many events the log holds.
 const eventsKeep = 500
 
+var eventsDef = &PanelDef{
+	ID: "events", Title: "Events", Metrics: []string{"events."},
+	New: func(c *Common) Panel { return NewEventsPanel(c) },
+}
+
+// eventsKeys are the events panel's own keys.
+type eventsKeys struct {
+	Up, Down key.Binding
+}
+
+func newEventsKeys() eventsKeys {
+	return eventsKeys{
+		Up:   key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "older events")),
+		Down: key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "newer events")),
+	}
+}
+
 // EventsPanel is the lab's log: commands, faults, state changes and expect
 // results, newest at the bottom, one line each. Scrolled back, it stays put
 // as new events arrive and says how many are below.
 type EventsPanel struct {
 	panelBase
+	keys   eventsKeys
 	lines  []string // one rendered line per event, oldest first, at most eventsKeep
 	offset int      // events below the view; 0 follows the newest
 	body   string   // rendered when events, size or scroll change
 }
 
 // NewEventsPanel builds the panel.
-func NewEventsPanel(c *Common) EventsPanel {
-	p := EventsPanel{panelBase: panelBase{common: c}}
+func NewEventsPanel(c *Common) *EventsPanel {
+	p := &EventsPanel{panelBase: panelBase{common: c}, keys: newEventsKeys()}
 	p.rebuild()
 	return p
 }
@@ -37,8 +55,7 @@ func (p *EventsPanel) SetSize(w, h int) {
 	p.rebuild()
 }
 
-// SetView is a no-op: the log is fed by AddEvents. It is here so the
-// panel has the same shape as the others.
+// SetView is a no-op: the log is fed by AddEvents.
 func (p *EventsPanel) SetView(lab.View) {}
 
 // AddEvents appends a batch of events, oldest first. Request events are
@@ -65,17 +82,17 @@ func (p *EventsPanel) AddEvents(evs []lab.Event) {
 	p.rebuild()
 }
 
-// Update handles keys sent to the focused panel: ScrollUp and ScrollDown
-// move one event back or forward through the log.
-func (p EventsPanel) Update(msg tea.Msg) (EventsPanel, tea.Cmd) {
+// Update handles keys sent to the focused panel: Up and Down move one
+// event back or forward through the log.
+func (p *EventsPanel) Update(msg tea.Msg) (Panel, tea.Cmd) {
 	k, ok := msg.(tea.KeyMsg)
 	if !ok || !p.focused {
 		return p, nil
 	}
 	switch {
-	case key.Matches(k, p.common.Keys.ScrollUp):
+	case key.Matches(k, p.keys.Up):
 		p.offset++
-	case key.Matches(k, p.common.Keys.ScrollDown):
+	case key.Matches(k, p.keys.Down):
 		p.offset--
 	default:
 		return p, nil
@@ -86,13 +103,14 @@ func (p EventsPanel) Update(msg tea.Msg) (EventsPanel, tea.Cmd) {
 }
 
 // ShortHelp is the panel's own keys, for the root's help.
-func (p EventsPanel) ShortHelp() []key.Binding {
-	return []key.Binding{p.common.Keys.ScrollUp, p.common.Keys.ScrollDown}
-}
+func (p *EventsPanel) ShortHelp() []key.Binding { return []key.Binding{p.keys.Up, p.keys.Down} }
+
+// FullHelp is the panel's own keys, for the root's help.
+func (p *EventsPanel) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
 
 // View renders the panel at exactly its size.
-func (p EventsPanel) View() string {
-	title := "Events"
+func (p *EventsPanel) View() string {
+	title := eventsDef.Title
 	if p.offset > 0 {
 		title += " · scrolled"
 	}
@@ -100,7 +118,7 @@ func (p EventsPanel) View() string {
 }
 
 // rows is how many event lines fit, given whether the "newer" hint shows.
-func (p EventsPanel) rows(scrolled bool) int {
+func (p *EventsPanel) rows(scrolled bool) int {
 	_, fh := p.common.Styles.Panel.GetFrameSize()
 	r := max(p.h-fh-1, 0)
 	if scrolled {
@@ -133,7 +151,7 @@ func (p *EventsPanel) rebuild() {
 
 // renderEvent renders one event as one line:
 // "t=  12.3s  command  key: kill web-2".
-func (p EventsPanel) renderEvent(e lab.Event) string {
+func (p *EventsPanel) renderEvent(e lab.Event) string {
 	s := p.common.Styles
 	head := fmt.Sprintf("t=%6.1fs  %-7s  ", e.T, e.Kind)
 	switch e.Kind {
@@ -165,7 +183,7 @@ func (p EventsPanel) renderEvent(e lab.Event) string {
 		}
 		text := s.OK.Render("✔") + " " + e.Line
 		if e.Value != nil {
-			text += " (" + eventsNum(*e.Value) + ")"
+			text += " (" + eventValue(e) + ")"
 		}
 		return head + text
 	case lab.KindLesson:
@@ -202,7 +220,7 @@ func lessonText(e lab.Event) string {
 }
 
 // stateWord colours a component state by what it means: ok, degraded or bad.
-func (p EventsPanel) stateWord(st string) string {
+func (p *EventsPanel) stateWord(st string) string {
 	s := p.common.Styles
 	switch st {
 	case "up", "healthy", "closed":
@@ -215,10 +233,12 @@ func (p EventsPanel) stateWord(st string) string {
 	return st
 }
 
-// eventsNum formats a metric value briefly: 230, 43.21, 0.05.
-func eventsNum(x float64) string {
-	if x == float64(int64(x)) || x >= 1e4 || x <= -1e4 {
-		return fmt.Sprintf("%.0f", x)
+// eventValue is the value an expect event held at, in its metric's unit.
+func eventValue(e lab.Event) string {
+	if c, err := lab.Parse(e.Line); err == nil && c != nil {
+		if exp, ok := c.Expect(); ok {
+			return lab.FormatMetric(exp.Metric, *e.Value)
+		}
 	}
-	return fmt.Sprintf("%.4g", x)
+	return lab.FormatNumber(*e.Value, 4)
 }

@@ -22,7 +22,7 @@ func upperBadCommon() *Common {
 	return &Common{Styles: s, Keys: DefaultKeyMap()}
 }
 
-func eventsTestRender(t *testing.T, p EventsPanel, w, h int) string {
+func eventsTestRender(t *testing.T, p *EventsPanel, w, h int) string {
 	t.Helper()
 	p.SetSize(w, h)
 	out := p.View()
@@ -80,7 +80,7 @@ func TestEventsPanelLines(t *testing.T) {
 			"t=  12.3s  fault    web-2: down",
 			"t=  14.0s  state    web-2 healthy → EJECTED (balancer: 2 probes failed)",
 			"t=  15.0s  state    shards: shard add: 120 keys moved",
-			"t=  16.0s  expect   ✔ expect latency.p99 < 100 (43.2)",
+			"t=  16.0s  expect   ✔ expect latency.p99 < 100 (43.2ms)",
 			"T=  17.0S  EXPECT   ✖ EXPECT ERRORS.RATIO < 0.01 FAILED NOW: IS 0.3",
 			`T= 123.5S  COMMAND  TYPED: KIL WEB-2 ✖ UNKNOWN COMMAND "KIL"`,
 		} {
@@ -113,14 +113,14 @@ func TestEventsPanelScroll(t *testing.T) {
 	}
 
 	// Not focused: keys do nothing.
-	p, _ = p.Update(eventsKeyUp)
+	p.Update(eventsKeyUp)
 	if out := eventsTestRender(t, p, 80, 20); strings.Contains(out, "newer") {
 		t.Fatalf("scrolled while not focused:\n%s", out)
 	}
 
 	p.SetFocused(true)
 	for range 3 {
-		p, _ = p.Update(eventsKeyUp)
+		p.Update(eventsKeyUp)
 	}
 	// 16 rows and the hint: cmd-011..cmd-026.
 	out = eventsTestRender(t, p, 80, 20)
@@ -147,7 +147,7 @@ func TestEventsPanelScroll(t *testing.T) {
 
 	// Down to the bottom follows the newest again.
 	for range 9 {
-		p, _ = p.Update(eventsKeyDown)
+		p.Update(eventsKeyDown)
 	}
 	out = eventsTestRender(t, p, 80, 20)
 	if !strings.Contains(out, "cmd-015") || !strings.Contains(out, "cmd-031") || strings.Contains(out, "newer") {
@@ -156,7 +156,7 @@ func TestEventsPanelScroll(t *testing.T) {
 
 	// Up past the top stops at the oldest.
 	for range 100 {
-		p, _ = p.Update(eventsKeyUp)
+		p.Update(eventsKeyUp)
 	}
 	out = eventsTestRender(t, p, 80, 20)
 	if !strings.Contains(out, "t=   0.0s  command  script: cmd-000") || !strings.Contains(out, "↓ 16 newer") {
@@ -174,7 +174,7 @@ func TestEventsPanelKeepsLast500(t *testing.T) {
 		t.Fatalf("kept %d events, want %d", len(p.lines), eventsKeep)
 	}
 	for range 1000 {
-		p, _ = p.Update(eventsKeyUp)
+		p.Update(eventsKeyUp)
 	}
 	out := eventsTestRender(t, p, 40, 10)
 	if !strings.Contains(out, "cmd-100") || strings.Contains(out, "cmd-099") || !strings.Contains(out, "↓ 494 newer") {

@@ -11,6 +11,9 @@ import (
 	"github.com/muesli/termenv"
 	"go.uber.org/goleak"
 
+	"github.com/scalelab/scalelab/components/backend"
+	"github.com/scalelab/scalelab/components/breaker"
+	"github.com/scalelab/scalelab/components/cache"
 	"github.com/scalelab/scalelab/components/trace"
 	"github.com/scalelab/scalelab/lab"
 )
@@ -46,107 +49,66 @@ func fixtureView(sec int) lab.View {
 	if sec >= 18 && sec <= 22 {
 		spike = 120
 	}
-	v := map[string]float64{
-		"lab.time":       float64(sec),
-		"lab.speed":      1,
-		"load.rate":      500,
-		"load.arrivals":  497 + wave,
-		"requests.rate":  495 + wave,
-		"requests.total": 495 * float64(sec),
-		"errors.rate":    2,
-		"errors.ratio":   0.004,
-		"errors.total":   2 * float64(sec),
-		"latency.p50":    6 + wave/3,
-		"latency.p90":    18 + wave + spike/4,
-		"latency.p99":    48 + 2*wave + spike,
-		"latency.mean":   9 + wave/3,
-		"latency.max":    212 + spike,
-		"lb.unroutable":  0,
-
-		"cache.hit_ratio":      0.82 + wave/100,
-		"cache.hits":           365,
-		"cache.misses":         80,
-		"cache.size":           1000,
-		"cache.capacity":       1000,
-		"cache.evictions":      79,
-		"cache.expirations":    0,
-		"cache.stale_ratio":    0,
-		"cache.behind.pending": 0,
-		"cache.behind.lag":     0,
-
-		"shard.count":       2,
-		"shard.moved_keys":  0,
-		"shard.moved_total": 0,
-
-		"queue.depth":     12 + 2*wave,
-		"queue.capacity":  1000,
-		"queue.consumers": 2,
-		"queue.published": 50,
-		"queue.consumed":  49,
-		"queue.rejected":  0,
-		"queue.retried":   1,
-		"queue.dead":      0,
-		"queue.oldest":    14,
-
-		"breaker.state{name=payments}":    0,
-		"breaker.failures{name=payments}": 0,
-		"breaker.rejected{name=payments}": 0,
-		"breaker.trips{name=payments}":    1,
-
-		"trace.sampled":  5,
-		"trace.sample":   0.01,
-		"trace.kept":     160,
-		"events.dropped": 0,
+	ms := func(x float64) time.Duration { return time.Duration(x * float64(time.Millisecond)) }
+	snap := lab.Snapshot{
+		T: time.Duration(sec) * time.Second, Speed: 1,
+		Load: lab.LoadStats{Rate: 500, Arrivals: 497 + wave},
+		Requests: lab.RequestStats{
+			Rate: 495 + wave, Total: uint64(495 * sec), ErrorRate: 2, Errors: uint64(2 * sec), ErrorRatio: 0.004,
+		},
+		Latency: lab.LatencyStats{P50: ms(6 + wave/3), P90: ms(18 + wave + spike/4), P99: ms(48 + 2*wave + spike), Mean: ms(9 + wave/3), Max: ms(212 + spike)},
+		Cache: &lab.CacheStats{
+			Mode: cache.WriteInvalidate, HitRatio: 0.82 + wave/100, Hits: 365, Misses: 80, Size: 1000, Capacity: 1000, Evictions: 79,
+		},
+		Shards: &lab.ShardsStats{Strategy: "ring", Count: 2},
+		Queue: &lab.QueueStats{
+			Depth: int(12 + 2*wave), Capacity: 1000, Consumers: 2, Published: 50, Consumed: 49, Retried: 1, Oldest: ms(14),
+		},
+		Breakers: []lab.BreakerStats{{Name: "payments", State: breaker.Closed, Trips: 1}},
+		Trace:    lab.TraceStats{Sampled: 5, Sample: 0.01, Kept: 160},
 	}
-	set := func(base, label, name string, x float64) { v[lab.MetricName(base, label, name)] = x }
-	server := func(name string, health, rate, workers, busy, queued, p99 float64) {
-		set("backend.health", "backend", name, health)
-		set("backend.rate", "backend", name, rate)
-		set("backend.workers", "backend", name, workers)
-		set("backend.busy", "backend", name, busy)
-		set("backend.queued", "backend", name, queued)
-		set("backend.utilization", "backend", name, busy/workers)
-		set("backend.rejected", "backend", name, 0)
-		set("backend.errors", "backend", name, 0)
-		set("backend.queue_wait.mean", "backend", name, queued)
-		set("backend.service.mean", "backend", name, p99/5)
-		set("backend.latency.p99", "backend", name, p99)
+	server := func(name string, role lab.Role, health backend.Health, rate float64, workers, busy int, p99 float64) *lab.ServerStats {
+		snap.Servers = append(snap.Servers, lab.ServerStats{
+			Name: name, Role: role, Health: health, Workers: workers, Busy: busy,
+			Utilization: float64(busy) / float64(workers), Rate: rate, Service: ms(p99 / 5), P99: ms(p99),
+		})
+		return &snap.Servers[len(snap.Servers)-1]
 	}
 	webs := []struct {
-		name                   string
-		health, rate, inflight float64
-		p99                    float64
+		name     string
+		health   backend.Health
+		rate     float64
+		inflight int
+		p99      float64
 	}{
-		{"web-1", 0, 166 + wave, 2, 11},
-		{"web-2", 1, 164 + wave, 7, 214 + spike},
-		{"web-3", 0, 165 - wave, 1, 12},
+		{"web-1", backend.Up, 166 + wave, 2, 11},
+		{"web-2", backend.Slow, 164 + wave, 7, 214 + spike},
+		{"web-3", backend.Up, 165 - wave, 1, 12},
 	}
 	for _, w := range webs {
-		server(w.name, w.health, w.rate, 8, w.inflight, 0, w.p99)
-		set("lb.routed", "backend", w.name, w.rate)
-		set("lb.share", "backend", w.name, w.rate/495)
-		set("lb.inflight", "backend", w.name, w.inflight)
-		set("lb.healthy", "backend", w.name, 1)
+		s := server(w.name, lab.RoleWeb, w.health, w.rate, 8, w.inflight, w.p99)
+		s.Routing = &lab.RoutingStats{Routed: w.rate, Share: w.rate / 495, InFlight: w.inflight, Healthy: true}
 	}
-	server("db-1", 0, 52, 4, 1, 0, 21)
-	server("db-2", 0, 47, 4, 1, 0, 19)
-	server("payments", 0, 10, 16, 3, 0, 88)
 	for i, db := range []string{"db-1", "db-2"} {
-		set("shard.keys", "shard", db, float64(5120-240*i))
-		set("shard.reads", "shard", db, float64(42-4*i))
-		set("shard.writes", "shard", db, float64(26-3*i))
+		s := server(db, lab.RoleDB, backend.Up, float64(52-5*i), 4, 1, float64(21-2*i))
+		s.Shard = &lab.ShardLoad{Keys: 5120 - 240*i, Reads: float64(42 - 4*i), Writes: float64(26 - 3*i)}
 	}
+	server("payments", lab.RolePayments, backend.Up, 10, 16, 3, 88)
 
 	load := lab.LoadSpec{Rate: 500, Poisson: true, Dist: lab.KeysZipf, ZipfS: 1.1, HotFrac: 0.1, Keys: 10000, Reads: 0.9}
 	view := lab.View{
-		Snapshot: lab.Snapshot{T: time.Duration(sec) * time.Second, Values: v},
+		Snapshot: snap,
 		Topology: fixtureTopology,
-		Load:     load,
+		LoadSpec: load,
 		Traces:   lab.Traces{Latest: fixtureTrace(), Slowest: fixtureTrace(), LatestError: fixtureErrorTrace()},
 	}
-	for _, tr := range []lab.Transition{{T: 12, From: "closed", To: "open"}, {T: 22, From: "open", To: "half-open"}, {T: 22.4, From: "half-open", To: "closed"}} {
-		if tr.T <= float64(sec) {
-			view.Breaker = append(view.Breaker, tr)
+	for _, tr := range []lab.Transition{
+		{T: 12 * time.Second, From: breaker.Closed, To: breaker.Open},
+		{T: 22 * time.Second, From: breaker.Open, To: breaker.HalfOpen},
+		{T: 22400 * time.Millisecond, From: breaker.HalfOpen, To: breaker.Closed},
+	} {
+		if tr.T <= time.Duration(sec)*time.Second {
+			view.Transitions = append(view.Transitions, tr)
 		}
 	}
 	return view
@@ -266,41 +228,30 @@ func fixtureCommon() *Common {
 }
 
 // TestFixtureHasEveryMetric keeps the fixture honest: every metric in the
-// catalogue, for every server, shard and breaker it is labelled with.
+// table, for every server, shard and breaker it is labelled with.
 func TestFixtureHasEveryMetric(t *testing.T) {
 	v := fixtureView(fixtureSeconds)
-	servers := append(append(append([]string(nil), fixtureTopology.Webs...), fixtureTopology.DBs...), "payments")
-	labels := map[string][]string{
-		"backend": servers,
-		"shard":   fixtureTopology.DBs,
-		"name":    {"payments"},
-	}
+	values := v.Values()
 	for _, m := range lab.Metrics {
-		names := []string{m.Name}
-		if m.Label != "" {
-			names = nil
-			for _, l := range labels[m.Label] {
-				if m.Name == "lb.routed" || m.Name == "lb.share" || m.Name == "lb.inflight" || m.Name == "lb.healthy" {
-					if !strings.HasPrefix(l, "web-") {
-						continue
-					}
-				}
-				names = append(names, lab.MetricName(m.Name, m.Label, l))
-			}
-			if len(names) == 0 {
-				t.Errorf("metric %s: no label values for %q", m.Name, m.Label)
+		found := false
+		for name := range values {
+			if name == m.Name || strings.HasPrefix(name, m.Name+"{") {
+				found = true
 			}
 		}
-		for _, n := range names {
-			if _, ok := v.Values[n]; !ok {
-				t.Errorf("fixture has no value for %s", n)
-			}
+		if !found {
+			t.Errorf("fixture has no value for %s", m.Name)
+		}
+	}
+	for _, name := range []string{"lb.routed{backend=web-3}", "shard.keys{shard=db-2}", "backend.health{backend=payments}", "breaker.state{name=payments}"} {
+		if _, ok := values[name]; !ok {
+			t.Errorf("fixture has no value for %s", name)
 		}
 	}
 	if v.Traces.Latest == nil || len(v.Traces.Latest.Spans) < 3 {
 		t.Errorf("fixture has no latest trace with spans: %+v", v.Traces.Latest)
 	}
-	if len(v.Breaker) == 0 {
+	if len(v.Transitions) == 0 {
 		t.Errorf("fixture has no breaker transition")
 	}
 }

@@ -2,7 +2,9 @@ package tui
 
 import "github.com/charmbracelet/bubbles/key"
 
-// KeyMap is every key binding, defined once; help is generated from it.
+// KeyMap is the dashboard's key bindings, defined once; help is generated
+// from it. Panels keep their own keys in their own files and add them to
+// help while they have focus.
 type KeyMap struct {
 	Next, Prev, Zoom, Back           key.Binding
 	Command, Help, Quit              key.Binding
@@ -12,8 +14,6 @@ type KeyMap struct {
 	Kill, Revive, Slow, Errors, Hang key.Binding
 	LoadUp, LoadDown                 key.Binding
 	SpeedUp, SpeedDown, Pause        key.Binding
-	TraceChoice                      key.Binding // traces panel: latest / slowest / latest error
-	ScrollUp, ScrollDown             key.Binding // events panel
 }
 
 // DefaultKeyMap is the dashboard's bindings.
@@ -40,9 +40,6 @@ func DefaultKeyMap() *KeyMap {
 		SpeedUp:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "faster clock")),
 		SpeedDown:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "slower clock")),
 		Pause:       key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pause/resume load")),
-		TraceChoice: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "latest/slowest/error trace")),
-		ScrollUp:    key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "scroll up")),
-		ScrollDown:  key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "scroll down")),
 	}
 }
 
@@ -56,7 +53,7 @@ func (k *KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Next, k.Prev, k.Zoom, k.Back, k.Command, k.Help, k.Quit},
 		{k.SelectLeft, k.SelectRight, k.Select, k.Kill, k.Revive, k.Slow, k.Errors, k.Hang},
-		{k.LoadUp, k.LoadDown, k.SpeedUp, k.SpeedDown, k.Pause, k.TraceChoice, k.ScrollUp, k.ScrollDown},
+		{k.LoadUp, k.LoadDown, k.SpeedUp, k.SpeedDown, k.Pause},
 	}
 }
 

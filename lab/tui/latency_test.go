@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -41,16 +42,6 @@ func assertContains(t *testing.T, out string, wants ...string) {
 			t.Errorf("missing %q in\n%s", w, out)
 		}
 	}
-}
-
-// viewAt is a view at lab time sec with the given values.
-func viewAt(sec float64, topo lab.Topology, values map[string]float64) lab.View {
-	v := lab.View{Topology: topo}
-	v.Values = map[string]float64{"lab.time": sec}
-	for k, x := range values {
-		v.Values[k] = x
-	}
-	return v
 }
 
 var latencyValues = map[string]float64{
@@ -207,7 +198,7 @@ func TestWrapTokens(t *testing.T) {
 
 func TestValueTexts(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
-		{msText(2.1), "2.1ms"}, {msText(31), "31.0ms"}, {msText(230), "230ms"}, {msText(1250), "1.25s"},
+		{msText(2100 * time.Microsecond), "2.1ms"}, {msText(31 * time.Millisecond), "31.0ms"}, {msText(230 * time.Millisecond), "230ms"}, {msText(1250 * time.Millisecond), "1.25s"},
 		{pctText(0.012), "1.2%"}, {pctText(1), "100.0%"},
 		{rateText(120), "120"}, {rateText(3.5), "3.5"}, {rateText(0), "0"},
 	} {

@@ -3,7 +3,6 @@ package tui
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -73,13 +72,6 @@ type queuedLine struct {
 }
 
 type (
-	// dashMsg is a message for a lesson's dashboard, tagged with the
-	// lesson's session so a closed lesson's ticks die out instead of
-	// reaching the next lesson's dashboard.
-	dashMsg struct {
-		session int
-		msg     tea.Msg
-	}
 	// stepCmdMsg is a step command's outcome.
 	stepCmdMsg struct {
 		session, id int
@@ -101,7 +93,8 @@ type LessonView struct {
 	src     Source
 	session int
 
-	dash Model
+	dash Dashboard
+	bar  CommandBar
 	help help.Model
 
 	step    int
@@ -143,12 +136,13 @@ type LessonView struct {
 func NewLessonView(env *lessonEnv, ls *lesson.Lesson, src Source, session int) LessonView {
 	m := LessonView{
 		env: env, lesson: ls, src: src, session: session,
-		dash: New(src, env.common), help: help.New(),
+		dash: NewDashboard(src, env.common), bar: NewCommandBar(env.common), help: help.New(),
 		records: make([]stepRecord, len(ls.Steps)),
 		vp:      viewport.New(0, 0),
 	}
 	m.help.ShowAll = true
-	m.snap = m.dash.view.Snapshot
+	m.snap = m.dash.LabView().Snapshot
+	m.bar.SetTopology(m.dash.LabView().Topology)
 	lp := env.store.p.Lesson(ls.ID)
 	start := lp.Resume(len(ls.Steps))
 	for i := range start {
@@ -161,35 +155,11 @@ func NewLessonView(env *lessonEnv, ls *lesson.Lesson, src Source, session int) L
 
 // Init starts the dashboard and the first command.
 func (m LessonView) Init() tea.Cmd {
-	return tea.Batch(wrapCmd(m.session, m.dash.Init()), m.initCmd)
+	return tea.Batch(m.dash.Init(), m.initCmd)
 }
 
 // Stop ends the dashboard's event reader. The lab is the caller's to stop.
 func (m LessonView) Stop() { m.dash.Stop() }
-
-// wrapCmd tags what cmd delivers as the session's dashboard's (a batch is
-// wrapped Cmd by Cmd; quitting is left alone).
-func wrapCmd(session int, cmd tea.Cmd) tea.Cmd {
-	if cmd == nil {
-		return nil
-	}
-	return func() tea.Msg {
-		switch msg := cmd().(type) {
-		case nil:
-			return nil
-		case tea.QuitMsg:
-			return msg
-		case tea.BatchMsg:
-			out := make(tea.BatchMsg, len(msg))
-			for i, c := range msg {
-				out[i] = wrapCmd(session, c)
-			}
-			return out
-		default:
-			return dashMsg{session, msg}
-		}
-	}
-}
 
 // labClock is what *lab.Lab offers to date a command's end.
 type labClock interface{ Since() time.Duration }
@@ -273,8 +243,8 @@ func (m *LessonView) startStep(i int) tea.Cmd {
 	if st.Quiz != nil {
 		m.quiz.Lock(lp.Quiz[i])
 	}
-	if p, ok := panelFor(st); ok {
-		m.focusPanel(p)
+	if id, ok := stepPanel(st); ok {
+		m.focusPanel(id)
 	}
 	m.setProse()
 	var cmd tea.Cmd
@@ -387,18 +357,17 @@ func (m LessonView) Update(msg tea.Msg) (LessonView, tea.Cmd) {
 		m.w, m.h = msg.Width, msg.Height
 		m.layout()
 		return m, nil
-	case dashMsg:
-		if msg.session != m.session {
+	case viewMsg:
+		if msg.dash != m.dash.id {
 			return m, nil
 		}
-		var cmd tea.Cmd
-		if v, ok := msg.msg.(viewMsg); ok {
-			cmd = m.observe(lab.View(v))
-			m.refresh()
-		}
-		var dcmd tea.Cmd
-		m, dcmd = m.updateDash(msg.msg)
+		cmd := m.observe(msg.view)
+		m.refresh()
+		dcmd := m.dash.Update(msg)
+		m.bar.SetTopology(m.dash.LabView().Topology)
 		return m, tea.Batch(cmd, dcmd)
+	case runLineMsg:
+		return m, m.dash.Run(msg.line, lab.SourceTyped)
 	case stepCmdMsg:
 		if msg.session != m.session || msg.id != m.inflight || msg.id == 0 {
 			return m, nil // a skipped wait, or another lesson's
@@ -419,47 +388,28 @@ func (m LessonView) Update(msg tea.Msg) (LessonView, tea.Cmd) {
 		m.refresh()
 		return m, cmd
 	case tea.KeyMsg:
-		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.dash.bar.Active() && !m.showHelp {
-			return m.handleRunes(msg.Runes)
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.bar.Active() && !m.showHelp {
+			return typeRunes(m, msg.Runes, LessonView.barOpen, LessonView.handleKey)
 		}
 		return m.handleKey(msg)
 	}
-	return m, nil
+	cmd := m.dash.Update(msg)
+	if m.bar.Active() {
+		var bcmd tea.Cmd
+		m.bar, bcmd = m.bar.Update(msg) // the cursor blinks
+		cmd = tea.Batch(cmd, bcmd)
+	}
+	return m, cmd
 }
 
-// updateDash hands a message to the dashboard and tags its Cmds.
-func (m LessonView) updateDash(msg tea.Msg) (LessonView, tea.Cmd) {
-	next, cmd := m.dash.Update(msg)
-	m.dash = next.(Model)
-	if !m.wide && m.w > 0 && m.dash.mapH != m.mapH {
-		m.layout() // the topology changed: keep the grid at its height
-	}
-	if m.dash.bar.w != m.w {
-		m.dash.bar.SetWidth(m.w) // the bar spans our footer, not the dashboard's column
-	}
-	return m, wrapCmd(m.session, cmd)
-}
-
-// handleRunes handles keys that arrived in one read one at a time.
-func (m LessonView) handleRunes(runes []rune) (LessonView, tea.Cmd) {
-	var cmds []tea.Cmd
-	for i, r := range runes {
-		if m.dash.bar.Active() {
-			var cmd tea.Cmd
-			m, cmd = m.updateDash(tea.KeyMsg{Type: tea.KeyRunes, Runes: runes[i:]})
-			return m, tea.Batch(append(cmds, cmd)...)
-		}
-		var cmd tea.Cmd
-		m, cmd = m.handleKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
-		cmds = append(cmds, cmd)
-	}
-	return m, tea.Batch(cmds...)
-}
+func (m LessonView) barOpen() bool { return m.bar.Active() }
 
 func (m LessonView) handleKey(k tea.KeyMsg) (LessonView, tea.Cmd) {
 	keys := m.env.keys
-	if m.dash.bar.Active() {
-		return m.updateDash(k)
+	if m.bar.Active() {
+		var cmd tea.Cmd
+		m.bar, cmd = m.bar.Update(k)
+		return m, cmd
 	}
 	if m.showHelp {
 		m.showHelp = false // any key closes help
@@ -494,6 +444,8 @@ func (m LessonView) handleKey(k tea.KeyMsg) (LessonView, tea.Cmd) {
 		cmd = m.env.store.changed()
 	case key.Matches(k, m.env.common.Keys.Help):
 		return m, nil // no more hints: ? stays the hint key (the dashboard's help is on H)
+	case key.Matches(k, m.env.common.Keys.Command):
+		return m, m.bar.Open()
 	case key.Matches(k, keys.ProseUp):
 		m.vp.HalfPageUp()
 		return m, nil
@@ -501,7 +453,7 @@ func (m LessonView) handleKey(k tea.KeyMsg) (LessonView, tea.Cmd) {
 		m.vp.HalfPageDown()
 		return m, nil
 	default:
-		return m.updateDash(k)
+		return m, m.dash.Update(k)
 	}
 	m.refresh()
 	return m, cmd
@@ -529,55 +481,19 @@ func (m *LessonView) enableKeys() {
 }
 
 // focusPanel puts the step's panel in focus; at small sizes, zoomed.
-func (m *LessonView) focusPanel(p PanelID) {
-	m.dash.focus = p
-	m.dash.zoomed = !m.wide
-	if m.dash.w > 0 {
-		m.dash.layout()
-	}
+func (m *LessonView) focusPanel(id string) {
+	m.dash.Focus(id)
+	m.dash.Zoom(!m.wide)
 }
 
-// panelFor is the panel a step is about: where most of its expects'
-// metrics are drawn (a tie goes to the earliest). Steps whose expects name
-// no panel's metrics keep the panel in focus.
-func panelFor(st *lesson.Step) (PanelID, bool) {
-	var count [numPanels]int
-	best, found := PanelID(0), false
+// stepPanel is the panel a step is about: the one that draws most of its
+// checks' metrics.
+func stepPanel(st *lesson.Step) (string, bool) {
+	var metrics []string
 	for _, e := range st.Expects {
-		p, ok := metricPanel(e.Expect.Metric)
-		if !ok {
-			continue
-		}
-		count[p]++
-		if !found || count[p] > count[best] {
-			best, found = p, true
-		}
+		metrics = append(metrics, e.Expect.Metric)
 	}
-	return best, found
-}
-
-// metricPanel is the panel a metric is drawn in.
-func metricPanel(metric string) (PanelID, bool) {
-	prefix, _, _ := strings.Cut(metric, ".")
-	switch prefix {
-	case "lb", "backend":
-		return PanelRouting, true
-	case "latency", "requests", "errors", "load":
-		return PanelLatency, true
-	case "cache":
-		return PanelCache, true
-	case "shard":
-		return PanelShards, true
-	case "queue":
-		return PanelQueue, true
-	case "breaker":
-		return PanelBreaker, true
-	case "trace":
-		return PanelTraces, true
-	case "events":
-		return PanelEvents, true
-	}
-	return 0, false
+	return panelFor(metrics)
 }
 
 // layout sizes the lesson pane and the dashboard. Wide terminals (the
@@ -590,22 +506,18 @@ func (m *LessonView) layout() {
 	}
 	bodyH := m.h - 2 // footer
 	m.wide = m.w-m.w*2/5 >= MinWidth
-	m.mapH = MapHeight(m.dash.view.Topology)
-	var dashVirtualH int
 	if m.wide {
 		m.paneW, m.paneH = m.w*2/5, bodyH
 		m.dashW, m.dashH = m.w-m.paneW, bodyH
-		dashVirtualH = m.h // the dashboard's footer is replaced by ours
 	} else {
 		m.paneW, m.dashW = m.w, m.w
 		m.dashH = max(bodyH*2/5, 9)
 		m.paneH = bodyH - m.dashH
-		dashVirtualH = m.dashH + 2 + m.mapH // header + grid, no map, no footer
 	}
-	m.dash.zoomed = !m.wide
-	next, _ := m.dash.Update(tea.WindowSizeMsg{Width: m.dashW, Height: dashVirtualH})
-	m.dash = next.(Model)
-	m.dash.bar.SetWidth(m.w)
+	m.dash.ShowMap(m.wide)
+	m.dash.Zoom(!m.wide)
+	m.dash.SetSize(m.dashW, m.dashH)
+	m.bar.SetWidth(m.w)
 	m.help.Width = m.w
 	fw, fh := m.env.common.Styles.Panel.GetFrameSize()
 	m.innerW, m.innerH = max(m.paneW-fw, 1), max(m.paneH-fh-1, 0)
@@ -710,47 +622,15 @@ func checkLine(s *Styles, e *lab.Expect, c lesson.Check) string {
 	if c.Holds {
 		mark = s.OK.Render("✔")
 	}
-	return fmt.Sprintf("%s %s %s %s  %s", mark, e.Metric, e.Op, e.Text, s.Dim.Render("now ")+formatMetric(e.Metric, c.Value, c.Found))
+	return fmt.Sprintf("%s %s %s %s  %s", mark, e.Metric, e.Op, e.Text, s.Dim.Render("now ")+checkValue(e.Metric, c))
 }
 
-// formatMetric shows a value in its metric's unit: 0..1 as a percentage,
-// ms as a duration, states as their word.
-func formatMetric(name string, v float64, found bool) string {
-	if !found {
+// checkValue is a check's metric value now, in its unit.
+func checkValue(metric string, c lesson.Check) string {
+	if !c.Found {
 		return "not in this lab"
 	}
-	num := func(v float64, prec int) string {
-		s := strconv.FormatFloat(v, 'f', prec, 64)
-		if strings.Contains(s, ".") {
-			s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-		}
-		if s == "-0" {
-			s = "0"
-		}
-		return s
-	}
-	info, err := lab.LookupMetric(name)
-	if err != nil {
-		return num(v, 2)
-	}
-	for word, x := range info.States {
-		if x == v {
-			return word
-		}
-	}
-	switch info.Unit {
-	case "0..1":
-		return num(100*v, 1) + "%"
-	case "ms":
-		return num(v, 1) + "ms"
-	case "", "0/1", "state":
-		return num(v, 2)
-	case "x":
-		return "×" + num(v, 2)
-	case "s":
-		return num(v, 1) + "s"
-	}
-	return num(v, 1) + " " + info.Unit
+	return lab.FormatMetric(metric, c.Value)
 }
 
 func roundDur(d time.Duration) string { return d.Round(100 * time.Millisecond).String() }
@@ -856,13 +736,13 @@ func (m LessonView) View() string {
 	}
 	var body string
 	if m.showHelp {
-		body = frame(s, "Help · any key closes", false, m.w, m.h-2, m.help.View(lessonHelp{m.env.keys, m.env.common.Keys}))
+		body = frame(s, "Help · any key closes", false, m.w, m.h-footerLines, m.help.View(m.keyMap()))
 	} else {
 		pane := frame(s, m.paneTitle(), false, m.paneW, m.paneH, m.paneBody())
 		if m.wide {
-			body = lipgloss.JoinHorizontal(lipgloss.Top, pane, m.dashView())
+			body = lipgloss.JoinHorizontal(lipgloss.Top, pane, m.dash.View())
 		} else {
-			body = pane + "\n" + m.dashView()
+			body = pane + "\n" + m.dash.View()
 		}
 	}
 	return body + "\n" + m.footer()
@@ -889,49 +769,28 @@ func (m LessonView) paneBody() string {
 	return m.vp.View() + "\n\n" + m.lower
 }
 
-// dashView is the dashboard without its footer; small layouts drop the map.
-func (m LessonView) dashView() string {
-	d := m.dash
-	head := truncate(d.header(), m.dashW)
-	if m.wide {
-		return head + "\n" + d.topo.View() + "\n" + d.grid()
-	}
-	return head + "\n" + d.grid()
-}
-
 // footer is the command bar, or a status line and the short help.
 func (m LessonView) footer() string {
 	s := m.env.common.Styles
-	if m.dash.bar.Active() {
-		first, second, _ := strings.Cut(m.dash.bar.View(), "\n")
-		return padLine(first, m.w) + "\n" + padLine(second, m.w)
-	}
-	status := s.Dim.Render("press : for a command, H for all keys")
+	status, ok := m.dash.Status()
 	switch {
 	case m.env.store.err != "":
-		status = s.Err.Render("✖ " + m.env.store.err)
+		status, ok = m.env.store.err, false
 	case m.status != "":
-		status = s.Err.Render("✖ " + m.status)
-	case m.dash.status != "" && m.dash.statusOK:
-		status = s.OK.Render("✔ ") + m.dash.status
-	case m.dash.status != "":
-		status = s.Err.Render("✖ " + m.dash.status)
+		status, ok = m.status, false
 	}
-	short := m.help.ShortHelpView(lessonHelp{m.env.keys, m.env.common.Keys}.ShortHelp())
-	return padLine(status, m.w) + "\n" + padLine(short, m.w)
+	return footer(s, &m.bar, status, ok, "press : for a command, H for all keys", m.help.ShortHelpView(m.keyMap().ShortHelp()), m.w)
 }
 
-// padLine cuts or pads a styled line to exactly w cells.
-func padLine(s string, w int) string {
-	s = truncate(s, w)
-	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
-}
+func (m LessonView) keyMap() lessonHelp { return lessonHelp{m.env.keys, m.env.common.Keys, &m.dash} }
 
 // lessonHelp is the help in a lesson: the lesson's keys, then the
-// dashboard's, without its `?` (a hint here) and `q` (leave here).
+// dashboard's and the focused panel's, without the dashboard's `?` (a hint
+// here) and `q` (leave here).
 type lessonHelp struct {
-	lk *LessonKeyMap
-	dk *KeyMap
+	lk   *LessonKeyMap
+	dk   *KeyMap
+	dash *Dashboard
 }
 
 // ShortHelp is the footer's line.
@@ -944,8 +803,8 @@ func (h lessonHelp) ShortHelp() []key.Binding {
 func (h lessonHelp) FullHelp() [][]key.Binding {
 	k := h.lk
 	cols := [][]key.Binding{{k.NextStep, k.SkipStep, k.Hint, k.ProseUp, k.ProseDown, k.QuizUp, k.QuizDown, k.QuizPick, k.QuizLock, k.FullHelp, k.Leave, k.ForceQuit}}
-	for _, col := range h.dk.FullHelp() {
-		cols = append(cols, slices.DeleteFunc(col, func(b key.Binding) bool {
+	for _, col := range h.dash.FullHelp() {
+		cols = append(cols, slices.DeleteFunc(slices.Clone(col), func(b key.Binding) bool {
 			return slices.Contains(b.Keys(), "?") || slices.Contains(b.Keys(), "q")
 		}))
 	}

@@ -59,11 +59,6 @@ func runLV(t *testing.T, lv LessonView, cmd tea.Cmd) LessonView {
 	for len(queue) > 0 {
 		msg := queue[0]
 		queue = queue[1:]
-		if dm, ok := msg.(dashMsg); ok {
-			if _, tick := dm.msg.(tickMsg); tick {
-				continue
-			}
-		}
 		var next tea.Cmd
 		lv, next = lv.Update(msg)
 		queue = append(queue, runCmd(t, next)...)
@@ -86,30 +81,16 @@ func pressLV(t *testing.T, lv LessonView, keys ...string) LessonView {
 // next tick is dropped.
 func observeLV(t *testing.T, lv LessonView, v lab.View) LessonView {
 	t.Helper()
-	lv, cmd := lv.Update(dashMsg{lv.session, viewMsg(v)})
+	lv, cmd := lv.Update(viewMsg{lv.dash.id, v})
 	if lv.env.store.path == "" {
 		return lv // nothing to save; the rest is the dashboard's next tick
 	}
 	// Run what is not the dashboard's tick (a progress save).
 	msgs := runCmd(t, cmd)
 	for _, msg := range msgs {
-		if dm, ok := msg.(dashMsg); ok {
-			if _, tick := dm.msg.(tickMsg); tick {
-				continue
-			}
-		}
 		lv, _ = lv.Update(msg)
 	}
 	return lv
-}
-
-// viewWith is the fixture's view with some values changed.
-func viewWith(values map[string]float64) lab.View {
-	v := fixtureView(fixtureSeconds)
-	for k, x := range values {
-		v.Values[k] = x
-	}
-	return v
 }
 
 func lvScreen(lv LessonView) string { return ansi.Strip(lv.View()) }
@@ -259,8 +240,8 @@ func TestLessonHintsOneAtATime(t *testing.T) {
 	lv = pressLV(t, lv, "?")
 	requireScreen(t, lv, "Hint 1/2: first hint.", "Hint 2/2: second hint.")
 	lv = pressLV(t, lv, "?") // no third hint: nothing changes, and the dashboard's help does not open
-	if lv.hints != 2 || p.Lesson("demo").Hints[0] != 2 || lv.dash.showHelp {
-		t.Fatalf("hints %d, saved %v, dashboard help %v; want 2, 2, false", lv.hints, p.Lesson("demo").Hints, lv.dash.showHelp)
+	if lv.hints != 2 || p.Lesson("demo").Hints[0] != 2 || lv.showHelp {
+		t.Fatalf("hints %d, saved %v, dashboard help %v; want 2, 2, false", lv.hints, p.Lesson("demo").Hints, lv.showHelp)
 	}
 	// The dashboard's help is on H, and says what ? does here.
 	lv = pressLV(t, lv, "H")
@@ -366,7 +347,7 @@ func TestLessonResumeReplaysPassedSteps(t *testing.T) {
 
 func TestLessonIgnoresOtherSessions(t *testing.T) {
 	lv := openLesson(t, testEnv(lesson.NewProgress(), ""), newFakeSource(), 160, 48)
-	lv, cmd := lv.Update(dashMsg{lv.session + 1, viewMsg(fixtureView(fixtureSeconds))})
+	lv, cmd := lv.Update(viewMsg{lv.dash.id + 1, fixtureView(fixtureSeconds)})
 	if cmd != nil || lv.state != stateChecking {
 		t.Fatalf("another session's view was taken: state %v", lv.state)
 	}
@@ -442,8 +423,8 @@ func TestLessonLayout(t *testing.T) {
 		}
 		requireScreen(t, lv, tc.want...)
 		refuseScreen(t, lv, tc.refuse...)
-		if tc.w >= MinWidth && (lv.dash.focus != PanelRouting || lv.dash.zoomed == tc.wide) {
-			t.Errorf("%d×%d: focus %v zoomed %v", tc.w, tc.h, lv.dash.focus, lv.dash.zoomed)
+		if tc.w >= MinWidth && (lv.dash.Focused() != "routing" || lv.dash.zoomed == tc.wide) {
+			t.Errorf("%d×%d: focus %v zoomed %v", tc.w, tc.h, lv.dash.Focused(), lv.dash.zoomed)
 		}
 	}
 }
@@ -486,43 +467,21 @@ func TestLessonSavesProgress(t *testing.T) {
 
 func TestPanelFor(t *testing.T) {
 	l := demoLesson(t)
-	for i, want := range []PanelID{PanelRouting, PanelCache, PanelQueue} {
-		if got, ok := panelFor(&l.Steps[i]); !ok || got != want {
+	for i, want := range []string{"routing", "cache", "queue"} {
+		if got, ok := stepPanel(&l.Steps[i]); !ok || got != want {
 			t.Errorf("step %d: panel %v, want %v", i+1, got, want)
 		}
 	}
-	if _, ok := panelFor(&lesson.Step{}); ok {
+	if _, ok := stepPanel(&lesson.Step{}); ok {
 		t.Error("a step without expects names a panel")
 	}
-	for metric, want := range map[string]PanelID{
-		"backend.latency.p99{backend=web-1}": PanelRouting, "latency.p99": PanelLatency, "shard.count": PanelShards,
-		"breaker.state{name=payments}": PanelBreaker, "trace.sampled": PanelTraces,
+	for metric, want := range map[string]string{
+		"backend.latency.p99{backend=web-1}": "routing", "latency.p99": "latency", "shard.count": "shards",
+		"breaker.state{name=payments}": "breaker", "trace.sampled": "traces",
 	} {
-		if got, ok := metricPanel(metric); !ok || got != want {
+		if got, ok := panelFor([]string{metric}); !ok || got != want {
 			t.Errorf("%s: %v, want %v", metric, got, want)
 		}
-	}
-}
-
-func TestFormatMetric(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		v    float64
-		want string
-	}{
-		{"lb.share{backend=web-1}", 0.3333, "33.3%"},
-		{"latency.p99", 212.46, "212.5ms"},
-		{"backend.health{backend=web-1}", 1, "slow"},
-		{"breaker.state{name=payments}", 2, "open"},
-		{"queue.depth", 12, "12"},
-		{"requests.rate", 494.7, "494.7 req/s"},
-	} {
-		if got := formatMetric(tc.name, tc.v, true); got != tc.want {
-			t.Errorf("formatMetric(%s, %g) = %q, want %q", tc.name, tc.v, got, tc.want)
-		}
-	}
-	if got := formatMetric("queue.depth", 0, false); got != "not in this lab" {
-		t.Errorf("missing metric: %q", got)
 	}
 }
 

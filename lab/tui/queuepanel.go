@@ -10,6 +10,11 @@ import (
 	"github.com/scalelab/scalelab/lab"
 )
 
+var queueDef = &PanelDef{
+	ID: "queue", Title: "Queue", Metrics: []string{"queue."},
+	New: func(c *Common) Panel { return NewQueuePanel(c) },
+}
+
 // QueuePanel shows the write queue between the web tier and the database:
 // its depth over the last 60 lab seconds (a sparkline scaled to the queue's
 // capacity) and now, how fast messages go in and out, how many consumers
@@ -24,7 +29,9 @@ type QueuePanel struct {
 }
 
 // NewQueuePanel builds the panel.
-func NewQueuePanel(c *Common) QueuePanel { return QueuePanel{panelBase: panelBase{common: c}} }
+func NewQueuePanel(c *Common) *QueuePanel {
+	return &QueuePanel{panelBase: panelBase{common: c}}
+}
 
 // SetSize sets the panel's outer size.
 func (p *QueuePanel) SetSize(w, h int) { p.w, p.h = w, h; p.render() }
@@ -33,37 +40,34 @@ func (p *QueuePanel) SetSize(w, h int) { p.w, p.h = w, h; p.render() }
 // history per lab second.
 func (p *QueuePanel) SetView(v lab.View) {
 	p.view = v
-	if v.Topology.Queue && p.hist.add(metric(v, "lab.time"), metric(v, "queue.depth")) {
+	if q := v.Queue; q != nil && p.hist.add(v.T.Seconds(), float64(q.Depth)) {
 		p.chart.invalidate()
 	}
 	p.render()
 }
 
 // Update handles keys sent to the focused panel (none).
-func (p QueuePanel) Update(msg tea.Msg) (QueuePanel, tea.Cmd) { return p, nil }
+func (p *QueuePanel) Update(tea.Msg) (Panel, tea.Cmd) { return p, nil }
 
 // View renders the panel at exactly its size.
-func (p QueuePanel) View() string {
-	return p.framed(PanelQueue.String(), p.body)
-}
+func (p *QueuePanel) View() string { return p.framed(queueDef.Title, p.body) }
 
 // render rebuilds the body from the last view, redrawing the sparkline
 // only if its data or size changed.
 func (p *QueuePanel) render() {
 	s := p.common.Styles
-	v := p.view
-	if !v.Topology.Queue {
+	q := p.view.Queue
+	if q == nil {
 		p.body = s.Dim.Render("no queue in this preset")
 		return
 	}
-	iw, ih := panelInner(s, p.w, p.h)
+	iw, ih := p.inner()
 
-	depth, capacity := metric(v, "queue.depth"), metric(v, "queue.capacity")
 	frac := 0.0
-	if capacity > 0 {
-		frac = depth / capacity
+	if q.Capacity > 0 {
+		frac = float64(q.Depth) / float64(q.Capacity)
 	}
-	depthText := fmt.Sprintf("depth %.0f/%.0f", depth, capacity)
+	depthText := fmt.Sprintf("depth %d/%d", q.Depth, q.Capacity)
 	if frac >= 0.9 {
 		depthText = s.Bad.Render(depthText)
 	}
@@ -78,23 +82,22 @@ func (p *QueuePanel) render() {
 		}
 		return text
 	}
-	retried := metric(v, "queue.retried")
-	retriedText := "retried " + rateText(retried) + "/s"
-	if retried > 0 {
+	retriedText := "retried " + rateText(q.Retried) + "/s"
+	if q.Retried > 0 {
 		retriedText = s.Warn.Render(retriedText)
 	}
 	lines = append(lines, wrapTokens([]string{
-		"in " + rateText(metric(v, "queue.published")) + "/s",
-		"out " + rateText(metric(v, "queue.consumed")) + "/s",
-		fmt.Sprintf("consumers %.0f", metric(v, "queue.consumers")),
-		"oldest " + msText(metric(v, "queue.oldest")),
+		"in " + rateText(q.Published) + "/s",
+		"out " + rateText(q.Consumed) + "/s",
+		fmt.Sprintf("consumers %d", q.Consumers),
+		"oldest " + msText(q.Oldest),
 		retriedText,
-		bad("rejected "+rateText(metric(v, "queue.rejected"))+"/s", metric(v, "queue.rejected")),
-		bad(fmt.Sprintf("dead %.0f", metric(v, "queue.dead")), metric(v, "queue.dead")),
+		bad("rejected "+rateText(q.Rejected)+"/s", q.Rejected),
+		bad(fmt.Sprintf("dead %d", q.Dead), float64(q.Dead)),
 	}, iw, "  ")...)
 
 	if ch := ih - len(lines) - 1; ch >= 1 && iw >= 4 {
-		top := capacity
+		top := float64(q.Capacity)
 		if top <= 0 {
 			top = niceCeil(p.hist.max(0))
 		}

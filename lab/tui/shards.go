@@ -10,6 +10,11 @@ import (
 	"github.com/scalelab/scalelab/lab"
 )
 
+var shardsDef = &PanelDef{
+	ID: "shards", Title: "Shards", Metrics: []string{"shard."},
+	New: func(c *Common) Panel { return NewShardsPanel(c) },
+}
+
 // ShardsPanel shows the database tier: per shard the keys it stores (a bar
 // relative to the fullest shard, so skew shows at a glance), the reads and
 // writes it serves per second and its health, and how many keys the last
@@ -22,7 +27,9 @@ type ShardsPanel struct {
 }
 
 // NewShardsPanel builds the panel.
-func NewShardsPanel(c *Common) ShardsPanel { return ShardsPanel{panelBase: panelBase{common: c}} }
+func NewShardsPanel(c *Common) *ShardsPanel {
+	return &ShardsPanel{panelBase: panelBase{common: c}}
+}
 
 // SetSize sets the panel's outer size.
 func (p *ShardsPanel) SetSize(w, h int) { p.w, p.h = w, h; p.render() }
@@ -31,13 +38,13 @@ func (p *ShardsPanel) SetSize(w, h int) { p.w, p.h = w, h; p.render() }
 func (p *ShardsPanel) SetView(v lab.View) { p.view = v; p.render() }
 
 // Update handles keys sent to the focused panel (none).
-func (p ShardsPanel) Update(msg tea.Msg) (ShardsPanel, tea.Cmd) { return p, nil }
+func (p *ShardsPanel) Update(tea.Msg) (Panel, tea.Cmd) { return p, nil }
 
 // View renders the panel at exactly its size.
-func (p ShardsPanel) View() string {
-	title := PanelShards.String()
-	if st := p.view.Topology.ShardStrategy; st != "" {
-		title += " · " + st
+func (p *ShardsPanel) View() string {
+	title := shardsDef.Title
+	if sh := p.view.Shards; sh != nil {
+		title += " · " + sh.Strategy
 	}
 	return p.framed(title, p.body)
 }
@@ -47,18 +54,20 @@ func (p ShardsPanel) View() string {
 func (p *ShardsPanel) render() {
 	s := p.common.Styles
 	v := p.view
-	dbs := v.Topology.DBs
-	if len(dbs) == 0 {
+	dbs := v.Role(lab.RoleDB)
+	if v.Shards == nil || len(dbs) == 0 {
 		p.body = s.Dim.Render("no database tier in this preset")
 		return
 	}
-	iw, ih := panelInner(s, p.w, p.h)
+	iw, ih := p.inner()
 
 	nameW := len("shard")
-	var peak float64
-	for _, n := range dbs {
-		nameW = max(nameW, lipgloss.Width(n))
-		peak = max(peak, metric(v, labelled("shard.keys", "shard", n)))
+	peak := 0
+	for _, d := range dbs {
+		nameW = max(nameW, lipgloss.Width(d.Name))
+		if d.Shard != nil {
+			peak = max(peak, d.Shard.Keys)
+		}
 	}
 	// name keys reads writes  health ("▲ failing" is the widest mark)
 	const numsW, healthW = 1 + 6 + 1 + 5 + 1 + 6 + 2, 9
@@ -76,24 +85,25 @@ func (p *ShardsPanel) render() {
 	lines := []string{s.Dim.Render(fmt.Sprintf("%-*s%s %6s %5s %6s  %s",
 		nameW, "shard", barCol(strings.Repeat(" ", barW)), "keys", "reads", "writes", "health"))}
 	footer := wrapTokens([]string{
-		s.Dim.Render(fmt.Sprintf("last change moved %.0f keys", metric(v, "shard.moved_keys"))),
-		s.Dim.Render(fmt.Sprintf("(total %.0f)", metric(v, "shard.moved_total"))),
+		s.Dim.Render(fmt.Sprintf("last change moved %d keys", v.Shards.MovedKeys)),
+		s.Dim.Render(fmt.Sprintf("(total %d)", v.Shards.MovedTotal)),
 	}, iw, " ")
 	rows := max(ih-1-len(footer), 0) // below the header, above the footer
 	shown := dbs
 	if len(dbs) > rows {
 		shown = dbs[:max(rows-1, 0)]
 	}
-	for _, n := range shown {
-		keys := metric(v, labelled("shard.keys", "shard", n))
+	for _, d := range shown {
+		load := d.Shard
+		if load == nil {
+			load = &lab.ShardLoad{}
+		}
 		frac := 0.0
 		if peak > 0 {
-			frac = keys / peak
+			frac = float64(load.Keys) / float64(peak)
 		}
-		lines = append(lines, fmt.Sprintf("%-*s%s %6.0f %5s %6s  %s", nameW, n, barCol(bar(s, frac, barW)), keys,
-			rateText(metric(v, labelled("shard.reads", "shard", n))),
-			rateText(metric(v, labelled("shard.writes", "shard", n))),
-			s.healthMark(metric(v, labelled("backend.health", "backend", n)))))
+		lines = append(lines, fmt.Sprintf("%-*s%s %6d %5s %6s  %s", nameW, d.Name, barCol(bar(s, frac, barW)), load.Keys,
+			rateText(load.Reads), rateText(load.Writes), s.healthMark(d.Health)))
 	}
 	if len(shown) < len(dbs) {
 		lines = append(lines, s.Dim.Render(fmt.Sprintf("… %d more shards", len(dbs)-len(shown))))

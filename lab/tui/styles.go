@@ -5,6 +5,9 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+
+	"github.com/scalelab/scalelab/components/backend"
+	"github.com/scalelab/scalelab/components/breaker"
 )
 
 // Styles is the one style sheet. Colours adapt to light and dark terminals;
@@ -82,30 +85,28 @@ const (
 	symDown    = "✖"
 )
 
-// healthMark renders a backend.health value as symbol + word in its colour.
-func (s *Styles) healthMark(h float64) string {
+// healthMark renders a server's health as symbol + word in its colour.
+func (s *Styles) healthMark(h backend.Health) string {
 	switch h {
-	case 0:
+	case backend.Up:
 		return s.OK.Render(symUp + " up")
-	case 1:
+	case backend.Slow:
 		return s.Warn.Render(symSlow + " slow")
-	case 2:
+	case backend.Failing:
 		return s.Bad.Render(symFailing + " failing")
-	case 3:
+	case backend.Hung:
 		return s.Bad.Render(symHung + " hung")
-	default:
-		return s.Bad.Render(symDown + " down")
 	}
+	return s.Bad.Render(symDown + " " + h.String())
 }
 
-// breakerMark renders a breaker state (0 closed, 1 half-open, 2 open).
-func (s *Styles) breakerMark(st float64) string {
+// breakerMark renders a breaker state as symbol + word in its colour.
+func (s *Styles) breakerMark(st breaker.State) string {
 	switch st {
-	case 0:
+	case breaker.Closed:
 		return s.OK.Render(symUp + " closed")
-	case 1:
+	case breaker.HalfOpen:
 		return s.Warn.Render(symSlow + " half-open")
-	default:
-		return s.Bad.Render(symDown + " open")
 	}
+	return s.Bad.Render(symDown + " " + st.String())
 }

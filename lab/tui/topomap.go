@@ -96,11 +96,14 @@ func (p MapPanel) View() string {
 	v := p.view
 	t := v.Topology
 	node := func(name string) string {
-		h := metric(v, labelled("backend.health", "backend", name))
-		mark := s.healthMark(h)
+		st := v.Server(name)
+		if st == nil {
+			st = &lab.ServerStats{Name: name}
+		}
+		mark := s.healthMark(st.Health)
 		mark += strings.Repeat(" ", max(0, 6-lipgloss.Width(mark))) // align rates: "● up" pads to "✖ down"; only "▲ failing" is wider
-		line := fmt.Sprintf("%s %s %5.0f/s", name, mark, metric(v, labelled("backend.rate", "backend", name)))
-		if strings.HasPrefix(name, "web-") && metric(v, labelled("lb.healthy", "backend", name)) == 0 {
+		line := fmt.Sprintf("%s %s %5.0f/s", name, mark, st.Rate)
+		if st.Routing != nil && !st.Routing.Healthy {
 			line += s.Bad.Render(" ejected")
 		}
 		if name == p.selected {
@@ -143,41 +146,42 @@ func (p MapPanel) columns(node func(string) string, compact int) string {
 	var cols []string
 	if compact == 0 {
 		load := "load off"
-		if v.Load.Rate > 0 {
-			load = fmt.Sprintf("load %.0f/s", v.Load.Rate)
+		if v.LoadSpec.Rate > 0 {
+			load = fmt.Sprintf("load %.0f/s", v.LoadSpec.Rate)
 		}
-		loadCol := []string{s.Bold.Render(load), s.Dim.Render(v.Load.Dist.String() + keyDetail(v.Load)), s.Dim.Render(fmt.Sprintf("%.0f%% reads", 100*v.Load.Reads))}
+		loadCol := []string{s.Bold.Render(load), s.Dim.Render(v.LoadSpec.Dist.String() + keyDetail(v.LoadSpec)), s.Dim.Render(fmt.Sprintf("%.0f%% reads", 100*v.LoadSpec.Reads))}
 		if v.Paused {
 			loadCol[0] = s.Warn.Render("⏸ paused")
 		}
 		cols = append(cols, strings.Join(loadCol, "\n"))
 	}
-	cols = append(cols, strings.Join([]string{s.Bold.Render("balancer"), s.Dim.Render(t.Policy), s.Dim.Render(fmt.Sprintf("%.0f/s", metric(v, "requests.rate")))}, "\n"))
+	cols = append(cols, strings.Join([]string{s.Bold.Render("balancer"), s.Dim.Render(t.Policy), s.Dim.Render(fmt.Sprintf("%.0f/s", v.Requests.Rate))}, "\n"))
 	var webs []string
 	for _, n := range t.Webs {
 		webs = append(webs, node(n))
 	}
 	cols = append(cols, strings.Join(webs, "\n"))
 	var mid []string
-	if t.Cache {
+	if c := v.Cache; c != nil {
 		if compact < 2 {
-			mid = append(mid, fmt.Sprintf("cache %s %3.0f%% hit", s.Dim.Render(t.CacheMode), 100*metric(v, "cache.hit_ratio")))
+			mid = append(mid, fmt.Sprintf("cache %s %3.0f%% hit", s.Dim.Render(c.Mode.String()), 100*c.HitRatio))
 		} else {
-			mid = append(mid, fmt.Sprintf("cache %3.0f%%", 100*metric(v, "cache.hit_ratio")))
+			mid = append(mid, fmt.Sprintf("cache %3.0f%%", 100*c.HitRatio))
 		}
 	}
-	if t.Queue {
+	if q := v.Queue; q != nil {
 		if compact < 2 {
-			mid = append(mid, fmt.Sprintf("queue %4.0f deep %s", metric(v, "queue.depth"), s.Dim.Render(fmt.Sprintf("%.0f dead", metric(v, "queue.dead")))))
+			mid = append(mid, fmt.Sprintf("queue %4d deep %s", q.Depth, s.Dim.Render(fmt.Sprintf("%d dead", q.Dead))))
 		} else {
-			mid = append(mid, fmt.Sprintf("queue %.0f", metric(v, "queue.depth")))
+			mid = append(mid, fmt.Sprintf("queue %d", q.Depth))
 		}
 	}
-	if t.Payments {
-		mid = append(mid, "brk "+s.breakerMark(metric(v, "breaker.state{name=payments}")))
-		if compact < 2 {
-			mid[len(mid)-1] = "breaker " + s.breakerMark(metric(v, "breaker.state{name=payments}"))
+	for _, br := range v.Breakers {
+		word := "breaker "
+		if compact >= 2 {
+			word = "brk "
 		}
+		mid = append(mid, word+s.breakerMark(br.State))
 	}
 	if len(mid) > 0 {
 		cols = append(cols, strings.Join(mid, "\n"))

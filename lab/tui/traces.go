@@ -34,6 +34,20 @@ func (c traceChoice) String() string {
 	return "latest"
 }
 
+var tracesDef = &PanelDef{
+	ID: "traces", Title: "Traces", Metrics: []string{"trace."},
+	New: func(c *Common) Panel { return NewTracesPanel(c) },
+}
+
+// tracesKeys are the traces panel's own keys.
+type tracesKeys struct {
+	Choice key.Binding
+}
+
+func newTracesKeys() tracesKeys {
+	return tracesKeys{Choice: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "latest/slowest/error trace"))}
+}
+
 // TracesPanel draws one sampled request as a waterfall: a row per span with
 // a bar placed by its start and sized by its duration, relative to the whole
 // trace. TraceChoice cycles between the latest, the slowest and the latest
@@ -41,14 +55,15 @@ func (c traceChoice) String() string {
 type TracesPanel struct {
 	panelBase
 	view   lab.View
+	keys   tracesKeys
 	choice traceChoice
 	title  string // rendered when the view, size or choice changes
 	body   string
 }
 
 // NewTracesPanel builds the panel.
-func NewTracesPanel(c *Common) TracesPanel {
-	p := TracesPanel{panelBase: panelBase{common: c}}
+func NewTracesPanel(c *Common) *TracesPanel {
+	p := &TracesPanel{panelBase: panelBase{common: c}, keys: newTracesKeys()}
 	p.rebuild()
 	return p
 }
@@ -65,10 +80,10 @@ func (p *TracesPanel) SetView(v lab.View) {
 	p.rebuild()
 }
 
-// Update handles keys sent to the focused panel: TraceChoice cycles the
-// trace shown.
-func (p TracesPanel) Update(msg tea.Msg) (TracesPanel, tea.Cmd) {
-	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, p.common.Keys.TraceChoice) {
+// Update handles keys sent to the focused panel: Choice cycles the trace
+// shown.
+func (p *TracesPanel) Update(msg tea.Msg) (Panel, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, p.keys.Choice) {
 		p.choice = (p.choice + 1) % numTraceChoices
 		p.rebuild()
 	}
@@ -76,15 +91,18 @@ func (p TracesPanel) Update(msg tea.Msg) (TracesPanel, tea.Cmd) {
 }
 
 // ShortHelp is the panel's own keys, for the root's help.
-func (p TracesPanel) ShortHelp() []key.Binding { return []key.Binding{p.common.Keys.TraceChoice} }
+func (p *TracesPanel) ShortHelp() []key.Binding { return []key.Binding{p.keys.Choice} }
+
+// FullHelp is the panel's own keys, for the root's help.
+func (p *TracesPanel) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
 
 // View renders the panel at exactly its size.
-func (p TracesPanel) View() string {
+func (p *TracesPanel) View() string {
 	return p.framed(p.title, p.body)
 }
 
 // chosen is the trace the current choice points at (nil if none is kept).
-func (p TracesPanel) chosen() *trace.Finished {
+func (p *TracesPanel) chosen() *trace.Finished {
 	switch p.choice {
 	case traceSlowest:
 		return p.view.Traces.Slowest
@@ -106,13 +124,7 @@ func (p *TracesPanel) rebuild() {
 	p.title, p.body = traceCut(title, iw), p.renderWaterfall(f)
 }
 
-// inner is the body's size inside the frame.
-func (p TracesPanel) inner() (int, int) {
-	fw, fh := p.common.Styles.Panel.GetFrameSize()
-	return max(p.w-fw, 0), max(p.h-fh-1, 0)
-}
-
-func (p TracesPanel) renderEmpty() string {
+func (p *TracesPanel) renderEmpty() string {
 	s := p.common.Styles
 	v := p.view.Traces
 	next := (p.choice + 1) % numTraceChoices
@@ -127,25 +139,17 @@ func (p TracesPanel) renderEmpty() string {
 	return "no " + p.choice.String() + " trace kept\n" + hint
 }
 
-// keyName is the first key bound to TraceChoice, as help shows it.
-func (p TracesPanel) keyName() string {
-	if k := p.common.Keys.TraceChoice.Help().Key; k != "" {
+// keyName is the first key bound to Choice, as help shows it.
+func (p *TracesPanel) keyName() string {
+	if k := p.keys.Choice.Help().Key; k != "" {
 		return k
 	}
 	return "t"
 }
 
-// traceSample is the sample rate as a percentage: the lab's own figure if
-// the snapshot carries one ("trace.sample", 0..1), else an estimate from
-// traced and arriving requests over the last second.
+// traceSample is the sample rate as set, as a percentage.
 func traceSample(v lab.View) string {
-	if r, ok := v.Values["trace.sample"]; ok {
-		return fmt.Sprintf("%g%%", math.Round(r*1000)/10)
-	}
-	if a := metric(v, "load.arrivals"); a > 0 {
-		return fmt.Sprintf("≈%.0f%%", 100*metric(v, "trace.sampled")/a)
-	}
-	return "unknown"
+	return fmt.Sprintf("%g%%", math.Round(v.Trace.Sample*1000)/10)
 }
 
 // Column widths of a waterfall row: name, bar, duration, error mark.
@@ -154,7 +158,7 @@ const (
 	traceMarkW = 2
 )
 
-func (p TracesPanel) renderWaterfall(f *trace.Finished) string {
+func (p *TracesPanel) renderWaterfall(f *trace.Finished) string {
 	s := p.common.Styles
 	iw, ih := p.inner()
 	if iw <= 0 || ih <= 0 {

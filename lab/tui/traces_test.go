@@ -36,7 +36,7 @@ func tracesTestTrace() *trace.Finished {
 	}
 }
 
-func tracesTestRender(t *testing.T, p TracesPanel, w, h int) string {
+func tracesTestRender(t *testing.T, p *TracesPanel, w, h int) string {
 	t.Helper()
 	p.SetSize(w, h)
 	out := p.View()
@@ -123,19 +123,19 @@ func TestTracesPanelChoiceCycles(t *testing.T) {
 	p.SetView(lab.View{Traces: lab.Traces{Latest: latest, Slowest: slow}})
 	p.SetSize(80, 20)
 
-	p, _ = p.Update(tracesKeyT)
+	p.Update(tracesKeyT)
 	if out := ansi.Strip(p.View()); !strings.Contains(out, "Traces · slowest · abf92f… · 2.40s") {
 		t.Errorf("after t: want slowest:\n%s", out)
 	}
-	p, _ = p.Update(tracesKeyT)
+	p.Update(tracesKeyT)
 	out := tracesTestRender(t, p, 80, 20)
 	for _, want := range []string{"Traces · latest error", "no failed trace kept", "press t for latest"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("missing %q in\n%s", want, out)
 		}
 	}
-	p, _ = p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("x")}) // not ours
-	p, _ = p.Update(tracesKeyT)
+	p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("x")}) // not ours
+	p.Update(tracesKeyT)
 	if out := ansi.Strip(p.View()); !strings.Contains(out, "Traces · latest · 4bf92f…") {
 		t.Errorf("after t t x t: want latest:\n%s", out)
 	}
@@ -143,16 +143,16 @@ func TestTracesPanelChoiceCycles(t *testing.T) {
 
 func TestTracesPanelEmpty(t *testing.T) {
 	p := NewTracesPanel(upperBadCommon())
-	p.SetView(lab.View{Snapshot: lab.Snapshot{Values: map[string]float64{"load.arrivals": 200, "trace.sampled": 2}}})
+	p.SetView(viewAt(0, lab.Topology{}, map[string]float64{"trace.sample": 0.01}))
 	for _, sz := range [][2]int{{40, 10}, {80, 20}} {
 		out := tracesTestRender(t, p, sz[0], sz[1])
-		for _, want := range []string{"no traces yet (trace sample is ≈1%)", "press t for slowest"} {
+		for _, want := range []string{"no traces yet (trace sample is 1%)", "press t for slowest"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%v: missing %q in\n%s", sz, want, out)
 			}
 		}
 	}
-	p.SetView(lab.View{Snapshot: lab.Snapshot{Values: map[string]float64{"trace.sample": 0.05}}})
+	p.SetView(viewAt(0, lab.Topology{}, map[string]float64{"trace.sample": 0.05}))
 	if out := tracesTestRender(t, p, 80, 20); !strings.Contains(out, "trace sample is 5%") {
 		t.Errorf("want the lab's own rate:\n%s", out)
 	}

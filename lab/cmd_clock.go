@@ -1,0 +1,72 @@
+package lab
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/scalelab/scalelab/components/clock"
+	"github.com/scalelab/scalelab/lab/args"
+)
+
+// The clock commands: speed sets how fast lab time runs, wait lets it pass.
+
+var speedCommand = &Spec{
+	Name:    "speed",
+	Summary: "run the lab clock slower or faster than real time",
+	Example: "speed 0.25x",
+	new:     func() action { return &speedAction{} },
+}
+
+type speedAction struct{ x float64 }
+
+func (a *speedAction) declare(s *args.Set) {
+	hint := fmt.Sprintf("X (%gx..%gx)", clock.MinSpeed, clock.MaxSpeed)
+	s.FuncArg(hint, nil, func(v string) (err error) {
+		a.x, err = ParseSpeed(v)
+		return err
+	})
+}
+
+// ParseSpeed reads a clock speed written "0.25x", "2" or "10x", in the
+// clock's range.
+func ParseSpeed(s string) (float64, error) {
+	x, err := args.ParseFloat(strings.TrimSuffix(s, "x"), math.Inf(-1), math.Inf(1))
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a speed (like 0.25x, 2x, 10x)", args.Clip(s))
+	}
+	if x < clock.MinSpeed || x > clock.MaxSpeed {
+		return 0, fmt.Errorf("speed %gx is out of range %gx..%gx", x, clock.MinSpeed, clock.MaxSpeed)
+	}
+	return x, nil
+}
+
+func (a *speedAction) apply(l *Lab) error {
+	l.clock.SetSpeed(a.x)
+	return nil
+}
+
+var waitCommand = &Spec{
+	Name:    "wait",
+	Summary: "let lab time pass before the next command (scripts and lessons)",
+	Example: "wait 10s",
+	new:     func() action { return &waitAction{} },
+}
+
+// MaxWait bounds one wait or expect-within.
+const MaxWait = time.Hour
+
+type waitAction struct{ d time.Duration }
+
+func (a *waitAction) declare(s *args.Set) {
+	s.DurationArg("DURATION", 0, MaxWait, &a.d)
+}
+
+func (a *waitAction) apply(l *Lab) error {
+	if !l.clock.Sleep(a.d, l.stop) {
+		return errors.New("lab stopped")
+	}
+	return nil
+}

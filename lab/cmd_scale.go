@@ -1,0 +1,42 @@
+package lab
+
+import (
+	"fmt"
+
+	"github.com/scalelab/scalelab/lab/args"
+)
+
+var scaleCommand = &Spec{
+	Name:    "scale",
+	Summary: "add web servers behind the balancer until there are N (horizontal scaling)",
+	Example: "scale web 5",
+	new:     func() action { return &scaleAction{} },
+}
+
+// MaxWebs bounds how many web servers a lab may have.
+const MaxWebs = 64
+
+type scaleAction struct{ n int }
+
+func (a *scaleAction) declare(s *args.Set) {
+	s.Or("web", nil).IntArg("N", 1, MaxWebs, &a.n)
+}
+
+func (a *scaleAction) apply(l *Lab) error {
+	have := len(l.webNames())
+	if a.n < have {
+		return fmt.Errorf("scale web: there are already %d web servers; scaling only adds (kill servers to take capacity away)", have)
+	}
+	for i := have + 1; i <= a.n; i++ {
+		name := fmt.Sprintf("web-%d", i)
+		if err := l.addWeb(name, l.preset.Web); err != nil {
+			return err
+		}
+		l.registerServer(name)
+		l.registerWeb(name)
+	}
+	if a.n > have {
+		l.event(Event{Kind: KindState, Component: "web", Detail: fmt.Sprintf("scaled from %d to %d web servers", have, a.n)})
+	}
+	return nil
+}

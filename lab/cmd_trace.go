@@ -1,0 +1,21 @@
+package lab
+
+import "github.com/scalelab/scalelab/lab/args"
+
+var traceCommand = &Spec{
+	Name:    "trace",
+	Summary: "set the share of requests traced (head sampling)",
+	Example: "trace sample 10%",
+	new:     func() action { return &traceAction{} },
+}
+
+type traceAction struct{ sample float64 }
+
+func (a *traceAction) declare(s *args.Set) {
+	s.Or("sample", nil).PercentArg(&a.sample)
+}
+
+func (a *traceAction) apply(l *Lab) error {
+	l.tracer.SetSampleRate(a.sample)
+	return nil
+}

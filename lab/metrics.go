@@ -1,0 +1,294 @@
+package lab
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/scalelab/scalelab/components/backend"
+	"github.com/scalelab/scalelab/components/breaker"
+)
+
+// MetricInfo is one row of the metric table: a stable name, its unit and
+// meaning, and how to read it from a Snapshot. A name may carry one label,
+// written like lb.routed{backend=web-1}; Label names the label key ("" for
+// none). `scalelab metrics`, the README table, expect and the session log
+// all come from the table, so adding a metric is adding a row.
+type MetricInfo struct {
+	Name    string   `json:"name"`
+	Label   string   `json:"label,omitempty"`
+	Unit    string   `json:"unit"`
+	Meaning string   `json:"meaning"`
+	States  []string `json:"states,omitempty"` // for a state metric: the word for each value 0, 1, …
+
+	read func(s *Snapshot, emit func(label string, v float64))
+}
+
+// Windows over which metrics are computed.
+const (
+	RateWindow = time.Second     // one lab second, for per-second rates
+	StatWindow = 5 * time.Second // five lab seconds, for percentiles, means and ratios
+)
+
+// Units of the metric table.
+const (
+	UnitCount    = ""      // a plain count
+	UnitPerSec   = "/s"    // events per second (last 1 s)
+	UnitReqPerS  = "req/s" // requests per second (last 1 s)
+	UnitShare    = "0..1"  // a share; expect accepts 80%
+	UnitMS       = "ms"    // milliseconds; expect accepts 200ms
+	UnitSeconds  = "s"
+	UnitSpeed    = "x"
+	UnitBool     = "0/1"
+	UnitState    = "state" // a state; expect accepts its words
+	labelBackend = "backend"
+	labelShard   = "shard"
+	labelBreaker = "name"
+)
+
+// words lists the String of each value of an enum, by value: the words
+// expect accepts and logs and reports print for a state metric.
+func words[T fmt.Stringer](values ...T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = v.String()
+	}
+	return out
+}
+
+var (
+	healthWords  = words(backend.Up, backend.Slow, backend.Failing, backend.Hung, backend.Down)
+	breakerWords = words(breaker.Closed, breaker.HalfOpen, breaker.Open)
+)
+
+// Metrics is the metric table, sorted by name.
+var Metrics = sortedMetrics([]MetricInfo{
+	gauge("lab.time", UnitSeconds, "lab seconds since the lab started", func(s *Snapshot) float64 { return s.T.Seconds() }),
+	gauge("lab.speed", UnitSpeed, "lab clock speed factor", func(s *Snapshot) float64 { return s.Speed }),
+	gauge("load.rate", UnitReqPerS, "arrival rate the load generator is set to (0 when off or paused)", func(s *Snapshot) float64 { return s.Load.Rate }),
+	gauge("load.arrivals", UnitReqPerS, "arrivals actually generated over the last second", func(s *Snapshot) float64 { return s.Load.Arrivals }),
+	gauge("requests.rate", UnitReqPerS, "requests completed per second (last 1 s)", func(s *Snapshot) float64 { return s.Requests.Rate }),
+	gauge("requests.total", UnitCount, "requests completed since the start, failed or not", func(s *Snapshot) float64 { return float64(s.Requests.Total) }),
+	gauge("errors.rate", "err/s", "requests failed per second (last 1 s)", func(s *Snapshot) float64 { return s.Requests.ErrorRate }),
+	gauge("errors.ratio", UnitShare, "share of completed requests that failed (last 5 s)", func(s *Snapshot) float64 { return s.Requests.ErrorRatio }),
+	gauge("errors.total", UnitCount, "requests failed since the start", func(s *Snapshot) float64 { return float64(s.Requests.Errors) }),
+	gauge("latency.p50", UnitMS, "median end-to-end latency (last 5 s)", func(s *Snapshot) float64 { return ms(s.Latency.P50) }),
+	gauge("latency.p90", UnitMS, "90th percentile end-to-end latency (last 5 s)", func(s *Snapshot) float64 { return ms(s.Latency.P90) }),
+	gauge("latency.p99", UnitMS, "99th percentile end-to-end latency (last 5 s)", func(s *Snapshot) float64 { return ms(s.Latency.P99) }),
+	gauge("latency.mean", UnitMS, "mean end-to-end latency (last 5 s)", func(s *Snapshot) float64 { return ms(s.Latency.Mean) }),
+	gauge("latency.max", UnitMS, "slowest request (last 5 s, within 3%)", func(s *Snapshot) float64 { return ms(s.Latency.Max) }),
+
+	perWeb("lb.routed", UnitReqPerS, "requests the balancer sent to a web server per second (last 1 s)", func(r *RoutingStats) float64 { return r.Routed }),
+	perWeb("lb.share", UnitShare, "share of routed requests that went to a web server (last 5 s)", func(r *RoutingStats) float64 { return r.Share }),
+	perWeb("lb.inflight", UnitCount, "requests routed to a web server and not yet answered", func(r *RoutingStats) float64 { return float64(r.InFlight) }),
+	perWeb("lb.healthy", UnitBool, "1 while the balancer's health checks consider the server healthy", func(r *RoutingStats) float64 { return b2f(r.Healthy) }),
+	gauge("lb.unroutable", UnitReqPerS, "requests failed because no web server was healthy (last 1 s)", func(s *Snapshot) float64 { return s.Requests.Unroutable }),
+
+	states(perServer("backend.health", UnitState, "server state: "+stateList(healthWords), func(v *ServerStats) float64 { return float64(v.Health) }), healthWords),
+	perServer("backend.workers", UnitCount, "worker goroutines in the server's pool", func(v *ServerStats) float64 { return float64(v.Workers) }),
+	perServer("backend.busy", UnitCount, "workers serving a request right now", func(v *ServerStats) float64 { return float64(v.Busy) }),
+	perServer("backend.queued", UnitCount, "requests waiting in the server's accept queue right now", func(v *ServerStats) float64 { return float64(v.Queued) }),
+	perServer("backend.utilization", UnitShare, "share of worker time spent serving (last 5 s)", func(v *ServerStats) float64 { return v.Utilization }),
+	perServer("backend.rate", UnitReqPerS, "requests the server completed per second (last 1 s)", func(v *ServerStats) float64 { return v.Rate }),
+	perServer("backend.rejected", UnitReqPerS, "requests turned away because the accept queue was full or the server down (last 1 s)", func(v *ServerStats) float64 { return v.Rejected }),
+	perServer("backend.errors", UnitReqPerS, "requests the server failed or timed out (last 1 s)", func(v *ServerStats) float64 { return v.Errors }),
+	perServer("backend.queue_wait.mean", UnitMS, "mean time requests waited in the accept queue (last 5 s)", func(v *ServerStats) float64 { return ms(v.QueueWait) }),
+	perServer("backend.service.mean", UnitMS, "mean time from service start to response (last 5 s)", func(v *ServerStats) float64 { return ms(v.Service) }),
+	perServer("backend.latency.p99", UnitMS, "99th percentile of queue wait + service at the server (last 5 s)", func(v *ServerStats) float64 { return ms(v.P99) }),
+
+	cacheMetric("cache.hit_ratio", UnitShare, "share of cache reads that hit (last 5 s)", func(c *CacheStats) float64 { return c.HitRatio }),
+	cacheMetric("cache.hits", UnitPerSec, "cache hits per second (last 1 s)", func(c *CacheStats) float64 { return c.Hits }),
+	cacheMetric("cache.misses", UnitPerSec, "cache misses per second (last 1 s)", func(c *CacheStats) float64 { return c.Misses }),
+	cacheMetric("cache.size", UnitCount, "entries in the cache", func(c *CacheStats) float64 { return float64(c.Size) }),
+	cacheMetric("cache.capacity", UnitCount, "entries the cache can hold", func(c *CacheStats) float64 { return float64(c.Capacity) }),
+	cacheMetric("cache.evictions", UnitPerSec, "entries evicted for room per second (last 1 s)", func(c *CacheStats) float64 { return c.Evictions }),
+	cacheMetric("cache.expirations", UnitPerSec, "entries found expired per second (last 1 s)", func(c *CacheStats) float64 { return c.Expirations }),
+	cacheMetric("cache.stale_ratio", UnitShare, "share of reads that returned an older version than the last write (last 5 s)", func(c *CacheStats) float64 { return c.StaleRatio }),
+	cacheMetric("cache.behind.pending", UnitCount, "write-behind writes waiting to reach the database", func(c *CacheStats) float64 { return float64(c.BehindPending) }),
+	cacheMetric("cache.behind.lag", UnitMS, "age of the oldest write-behind write not yet in the database", func(c *CacheStats) float64 { return ms(c.BehindLag) }),
+
+	shardsMetric("shard.count", UnitCount, "database shards", func(s *ShardsStats) float64 { return float64(s.Count) }),
+	perShard("shard.keys", UnitCount, "keys stored on a shard", func(l *ShardLoad) float64 { return float64(l.Keys) }),
+	perShard("shard.reads", UnitPerSec, "reads served by a shard per second (last 1 s)", func(l *ShardLoad) float64 { return l.Reads }),
+	perShard("shard.writes", UnitPerSec, "writes stored on a shard per second (last 1 s)", func(l *ShardLoad) float64 { return l.Writes }),
+	shardsMetric("shard.moved_keys", UnitCount, "keys moved by the last shard change", func(s *ShardsStats) float64 { return float64(s.MovedKeys) }),
+	shardsMetric("shard.moved_total", UnitCount, "keys moved by all shard changes", func(s *ShardsStats) float64 { return float64(s.MovedTotal) }),
+
+	queueMetric("queue.depth", UnitCount, "writes waiting in the queue", func(q *QueueStats) float64 { return float64(q.Depth) }),
+	queueMetric("queue.capacity", UnitCount, "queue buffer size", func(q *QueueStats) float64 { return float64(q.Capacity) }),
+	queueMetric("queue.consumers", UnitCount, "consumer goroutines writing queued messages to the database", func(q *QueueStats) float64 { return float64(q.Consumers) }),
+	queueMetric("queue.published", UnitPerSec, "messages published per second (last 1 s)", func(q *QueueStats) float64 { return q.Published }),
+	queueMetric("queue.consumed", UnitPerSec, "messages acknowledged per second (last 1 s)", func(q *QueueStats) float64 { return q.Consumed }),
+	queueMetric("queue.rejected", UnitPerSec, "publishes refused because the queue was full (last 1 s)", func(q *QueueStats) float64 { return q.Rejected }),
+	queueMetric("queue.retried", UnitPerSec, "messages redelivered after a failure per second (last 1 s)", func(q *QueueStats) float64 { return q.Retried }),
+	queueMetric("queue.dead", UnitCount, "messages dead-lettered after their last attempt, since the start", func(q *QueueStats) float64 { return float64(q.Dead) }),
+	queueMetric("queue.oldest", UnitMS, "age of the oldest waiting message", func(q *QueueStats) float64 { return ms(q.Oldest) }),
+
+	states(perBreaker("breaker.state", UnitState, "circuit breaker state: "+stateList(breakerWords), func(b *BreakerStats) float64 { return float64(b.State) }), breakerWords),
+	perBreaker("breaker.failures", UnitCount, "consecutive failures the breaker has counted", func(b *BreakerStats) float64 { return float64(b.Failures) }),
+	perBreaker("breaker.rejected", UnitPerSec, "calls failed fast by the breaker per second (last 1 s)", func(b *BreakerStats) float64 { return b.Rejected }),
+	perBreaker("breaker.trips", UnitCount, "times the breaker opened, since the start", func(b *BreakerStats) float64 { return float64(b.Trips) }),
+
+	gauge("trace.sampled", UnitPerSec, "requests traced per second (last 1 s)", func(s *Snapshot) float64 { return s.Trace.Sampled }),
+	gauge("trace.sample", UnitShare, "share of requests traced, as set by `trace sample`", func(s *Snapshot) float64 { return s.Trace.Sample }),
+	gauge("trace.kept", UnitCount, "finished traces held for viewing", func(s *Snapshot) float64 { return float64(s.Trace.Kept) }),
+	gauge("events.dropped", UnitCount, "request events dropped by slow subscribers (other events are never dropped)", func(s *Snapshot) float64 { return float64(s.EventsDropped) }),
+})
+
+// The row builders: one per section of the Snapshot, so a row is one line.
+
+func gauge(name, unit, meaning string, read func(*Snapshot) float64) MetricInfo {
+	return MetricInfo{Name: name, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) { emit("", read(s)) }}
+}
+
+func perServer(name, unit, meaning string, read func(*ServerStats) float64) MetricInfo {
+	return MetricInfo{Name: name, Label: labelBackend, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) {
+		for i := range s.Servers {
+			emit(s.Servers[i].Name, read(&s.Servers[i]))
+		}
+	}}
+}
+
+func perWeb(name, unit, meaning string, read func(*RoutingStats) float64) MetricInfo {
+	return MetricInfo{Name: name, Label: labelBackend, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) {
+		for _, v := range s.Servers {
+			if v.Routing != nil {
+				emit(v.Name, read(v.Routing))
+			}
+		}
+	}}
+}
+
+func perShard(name, unit, meaning string, read func(*ShardLoad) float64) MetricInfo {
+	return MetricInfo{Name: name, Label: labelShard, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) {
+		for _, v := range s.Servers {
+			if v.Shard != nil {
+				emit(v.Name, read(v.Shard))
+			}
+		}
+	}}
+}
+
+func perBreaker(name, unit, meaning string, read func(*BreakerStats) float64) MetricInfo {
+	return MetricInfo{Name: name, Label: labelBreaker, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) {
+		for i := range s.Breakers {
+			emit(s.Breakers[i].Name, read(&s.Breakers[i]))
+		}
+	}}
+}
+
+func cacheMetric(name, unit, meaning string, read func(*CacheStats) float64) MetricInfo {
+	return MetricInfo{Name: name, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) {
+		if s.Cache != nil {
+			emit("", read(s.Cache))
+		}
+	}}
+}
+
+func shardsMetric(name, unit, meaning string, read func(*ShardsStats) float64) MetricInfo {
+	return MetricInfo{Name: name, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) {
+		if s.Shards != nil {
+			emit("", read(s.Shards))
+		}
+	}}
+}
+
+func queueMetric(name, unit, meaning string, read func(*QueueStats) float64) MetricInfo {
+	return MetricInfo{Name: name, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) {
+		if s.Queue != nil {
+			emit("", read(s.Queue))
+		}
+	}}
+}
+
+func states(m MetricInfo, words []string) MetricInfo {
+	m.States = words
+	return m
+}
+
+// stateList renders state words with their values: "up 0, slow 1, …".
+func stateList(words []string) string {
+	parts := make([]string, len(words))
+	for i, w := range words {
+		parts[i] = fmt.Sprintf("%s %d", w, i)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func sortedMetrics(ms []MetricInfo) []MetricInfo {
+	sort.Slice(ms, func(i, j int) bool { return ms[i].Name < ms[j].Name })
+	return ms
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// LookupMetric finds the table row for a full metric name such as
+// "lb.routed{backend=web-1}", checking the label key. The label's value is
+// checked later against the running lab.
+func LookupMetric(full string) (MetricInfo, error) {
+	base, label, hasLabel := strings.Cut(full, "{")
+	for _, m := range Metrics {
+		if m.Name != base {
+			continue
+		}
+		switch {
+		case m.Label == "" && hasLabel:
+			return m, fmt.Errorf("metric %s takes no label", base)
+		case m.Label != "" && !hasLabel:
+			return m, fmt.Errorf("metric %s needs a label, like %s{%s=NAME}", base, base, m.Label)
+		case hasLabel:
+			k, v, ok := strings.Cut(strings.TrimSuffix(label, "}"), "=")
+			if !strings.HasSuffix(label, "}") || !ok || k != m.Label || v == "" {
+				return m, fmt.Errorf("metric %s: label must be {%s=NAME}", base, m.Label)
+			}
+		}
+		return m, nil
+	}
+	return MetricInfo{}, fmt.Errorf("unknown metric %q (see `scalelab metrics`)", base)
+}
+
+// MetricName renders base{label=value}, or base when label is empty.
+func MetricName(base, label, value string) string {
+	if label == "" {
+		return base
+	}
+	return base + "{" + label + "=" + value + "}"
+}
+
+// Value reads one metric by full name ("latency.p99",
+// "lb.share{backend=web-2}"), and whether the snapshot has it.
+func (s *Snapshot) Value(full string) (float64, bool) {
+	m, err := LookupMetric(full)
+	if err != nil {
+		return 0, false
+	}
+	want := ""
+	if m.Label != "" {
+		_, rest, _ := strings.Cut(full, "=")
+		want = strings.TrimSuffix(rest, "}")
+	}
+	var v float64
+	found := false
+	m.read(s, func(label string, x float64) {
+		if !found && label == want {
+			v, found = x, true
+		}
+	})
+	return v, found
+}
+
+// Values reads every metric the snapshot has, by full name: the form
+// session logs and `run --json` record.
+func (s *Snapshot) Values() map[string]float64 {
+	out := make(map[string]float64, 128)
+	for _, m := range Metrics {
+		m.read(s, func(label string, x float64) { out[MetricName(m.Name, m.Label, label)] = x })
+	}
+	return out
+}

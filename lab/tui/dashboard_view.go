@@ -1,0 +1,143 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/scalelab/scalelab/components/backend"
+	"github.com/scalelab/scalelab/lab"
+)
+
+// layout sizes the map and the panels; called on resize, focus, zoom and
+// topology change. No size it computes is ever negative.
+func (d *Dashboard) layout() {
+	d.mapH = 0
+	if d.showMap {
+		d.mapH = min(MapHeight(d.view.Topology), max(d.h-1, 0))
+	}
+	d.gridH = max(d.h-1-d.mapH, 0) // header, map
+	d.topo.SetSize(d.w, d.mapH)
+	d.cols = min(max(d.w/40, 1), 4)
+	d.rows = 1
+	if d.gridH >= 2*12 {
+		d.rows = 2
+	}
+	if d.zoomed {
+		d.cols, d.rows = 1, 1
+	}
+	d.enableKeys()
+	for i, p := range d.panels {
+		p.SetFocused(i == d.focus)
+	}
+	// sizes: columns share the width, rows the grid height
+	for i, p := range d.visible() {
+		col, row := i%d.cols, i/d.cols
+		w := d.w / d.cols
+		if col == d.cols-1 {
+			w = d.w - w*(d.cols-1)
+		}
+		h := d.gridH / d.rows
+		if row == d.rows-1 {
+			h = d.gridH - h*(d.rows-1)
+		}
+		d.panels[p].SetSize(w, h)
+	}
+}
+
+// visible is the page of panels on screen: the one holding the focus.
+func (d *Dashboard) visible() []int {
+	per := d.cols * d.rows
+	first := d.focus / per * per
+	var out []int
+	for p := first; p < first+per && p < len(d.panels); p++ {
+		out = append(out, p)
+	}
+	return out
+}
+
+// View draws the header, the map (when shown) and the page of panels:
+// exactly the size it was given.
+func (d *Dashboard) View() string {
+	if d.w <= 0 || d.h <= 0 {
+		return ""
+	}
+	out := padLine(d.Header(), d.w)
+	if d.mapH > 0 {
+		out += "\n" + d.topo.View()
+	}
+	if d.gridH > 0 {
+		out += "\n" + d.grid()
+	}
+	return out
+}
+
+// grid is the page of panels on screen, exactly d.w × d.gridH.
+func (d *Dashboard) grid() string {
+	var rows []string
+	vis := d.visible()
+	for r := 0; r < d.rows; r++ {
+		var cells []string
+		for c := 0; c < d.cols; c++ {
+			if i := r*d.cols + c; i < len(vis) {
+				cells = append(cells, d.panels[vis[i]].View())
+			}
+		}
+		if len(cells) > 0 {
+			rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, cells...))
+		}
+	}
+	return fit(strings.Join(rows, "\n"), d.w, d.gridH)
+}
+
+// Header is one line: title, lab clock, speed, load, health summary.
+func (d *Dashboard) Header() string {
+	s := d.common.Styles
+	v := d.view
+	t := v.Topology
+	up := func(role lab.Role) string {
+		servers := v.Role(role)
+		n := 0
+		for _, sv := range servers {
+			if sv.Health == backend.Up {
+				n++
+			}
+		}
+		st := s.OK
+		if n < len(servers) {
+			st = s.Bad
+		}
+		return st.Render(fmt.Sprintf("%d/%d", n, len(servers)))
+	}
+	parts := []string{
+		s.Title.Render("scalelab") + " " + s.Bold.Render(t.Title),
+		"t=" + formatLabTime(v.T),
+		fmt.Sprintf("×%g", v.Speed),
+	}
+	if v.Paused {
+		parts = append(parts, s.Warn.Render("⏸ paused"))
+	} else {
+		parts = append(parts, fmt.Sprintf("load %.0f/s", v.LoadSpec.Rate))
+	}
+	health := "web " + up(lab.RoleWeb) + " up"
+	if len(t.DBs) > 0 {
+		health += " · db " + up(lab.RoleDB) + " up"
+	}
+	for _, br := range v.Breakers {
+		health += " · breaker " + s.breakerMark(br.State)
+	}
+	if er := v.Requests.ErrorRatio; er > 0 {
+		health += " · " + s.Bad.Render(fmt.Sprintf("%.1f%% errors", 100*er))
+	}
+	parts = append(parts, health)
+	line := strings.Join(parts, s.Dim.Render("  │  "))
+	if lipgloss.Width(line) > d.w { // compact: tighter separators, shorter words
+		parts[len(parts)-1] = strings.NewReplacer(" up", "", "breaker ", "brk ", " errors", " err").Replace(health)
+		line = strings.Join(parts, s.Dim.Render(" │ "))
+	}
+	return line
+}
+
+func formatLabTime(t time.Duration) string { return t.Round(100 * time.Millisecond).String() }

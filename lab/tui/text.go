@@ -1,0 +1,61 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+)
+
+// This file holds the panels' compact number formats and text layout.
+
+// wrapTokens lays tokens (possibly styled) out in lines at most w cells
+// wide, sep between tokens on a line; a token wider than w gets a line of
+// its own (frame cuts it).
+func wrapTokens(tokens []string, w int, sep string) []string {
+	var lines []string
+	var cur string
+	cw := 0
+	sw := lipgloss.Width(sep)
+	for _, t := range tokens {
+		tw := lipgloss.Width(t)
+		switch {
+		case cur == "":
+			cur, cw = t, tw
+		case cw+sw+tw <= w:
+			cur += sep + t
+			cw += sw + tw
+		default:
+			lines = append(lines, cur)
+			cur, cw = t, tw
+		}
+	}
+	if cur != "" {
+		lines = append(lines, cur)
+	}
+	return lines
+}
+
+// msText formats a latency for a panel: "2.1ms", "31.0ms", "230ms", "1.25s".
+func msText(d time.Duration) string {
+	ms := float64(d) / float64(time.Millisecond)
+	switch {
+	case ms >= 1000:
+		return fmt.Sprintf("%.2fs", ms/1000)
+	case ms >= 100:
+		return fmt.Sprintf("%.0fms", ms)
+	}
+	return fmt.Sprintf("%.1fms", ms)
+}
+
+// pctText formats a 0..1 ratio as a percentage: "1.2%".
+func pctText(r float64) string { return fmt.Sprintf("%.1f%%", r*100) }
+
+// rateText formats a per-second rate: whole numbers, or one decimal below 10.
+func rateText(r float64) string {
+	if r != 0 && math.Abs(r) < 10 && r != math.Trunc(r) {
+		return fmt.Sprintf("%.1f", r)
+	}
+	return fmt.Sprintf("%.0f", r)
+}
