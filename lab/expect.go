@@ -162,3 +162,15 @@ func (l *Lab) Check(e *Expect) error {
 		}
 	}
 }
+
+// FormatExpectValue renders a value of an expect line's metric in the
+// metric's unit ("212.5ms", "83%"), or as a plain number when the line is
+// not an expect (a log from another version, say).
+func FormatExpectValue(line string, v float64) string {
+	if c, err := Parse(line); err == nil && c != nil {
+		if e, ok := c.Expect(); ok {
+			return FormatMetric(e.Metric, v)
+		}
+	}
+	return FormatMeasure(v)
+}

@@ -55,3 +55,15 @@ func (m MetricInfo) Format(v float64) string {
 	}
 	return FormatNumber(v, 1) + " " + m.Unit
 }
+
+// FormatMeasure renders a measurement with a precision that suits its
+// size, for tables: "1234", "12.3", "1.23".
+func FormatMeasure(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 100 || v == math.Trunc(v):
+		return FormatNumber(v, 0)
+	case a >= 10:
+		return FormatNumber(v, 1)
+	}
+	return FormatNumber(v, 2)
+}

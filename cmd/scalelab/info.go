@@ -18,7 +18,7 @@ func printJSON(w io.Writer, v any) error {
 }
 
 func newMetricsCmd() *cobra.Command {
-	var asJSON bool
+	var asJSON, markdown bool
 	cmd := &cobra.Command{
 		Use:   "metrics",
 		Short: "List every metric name with its unit and meaning",
@@ -27,8 +27,14 @@ label is written like lb.routed{backend=web-1}. Rates are over the last lab
 second; percentiles, means and ratios over the last five.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if asJSON {
+			switch {
+			case asJSON && markdown:
+				return usageError("--json and --markdown: give one")
+			case asJSON:
 				return printJSON(cmd.OutOrStdout(), lab.Metrics)
+			case markdown:
+				_, err := fmt.Fprint(cmd.OutOrStdout(), lab.MetricTable())
+				return err
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
 			for _, m := range lab.Metrics {
@@ -42,16 +48,25 @@ second; percentiles, means and ratios over the last five.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
+	cmd.Flags().BoolVar(&markdown, "markdown", false, "print as a Markdown table (the README's)")
 	return cmd
 }
 
 func newCommandsCmd() *cobra.Command {
-	return &cobra.Command{
+	var markdown bool
+	cmd := &cobra.Command{
 		Use:   "commands [NAME]",
 		Short: "Describe the command language used by scripts, the command bar and lessons",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			out := cmd.OutOrStdout()
+			if markdown {
+				if len(args) > 0 {
+					return usageError("--markdown prints the whole table; give no NAME")
+				}
+				_, err := fmt.Fprint(out, lab.CommandTable())
+				return err
+			}
 			for _, s := range lab.Specs() {
 				if len(args) == 1 && s.Name != args[0] {
 					continue
@@ -67,6 +82,8 @@ func newCommandsCmd() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&markdown, "markdown", false, "print as a Markdown table (the README's)")
+	return cmd
 }
 
 func newPresetsCmd() *cobra.Command {

@@ -29,7 +29,7 @@ func TestMarkdownReport(t *testing.T) {
 		"| 10.0 s | fault | payments | errors 50% |",
 		"| 12.0 s | state | payments | closed → open (5 failures) |",
 		"| 14.0 s | command | bar | `cache size -1` — error: cache size: want a positive number |",
-		"| 20.0 s | expect | lesson | `expect cache.hit_ratio >= 0.8 within 30s` — passed at 0.83 |",
+		"| 20.0 s | expect | lesson | `expect cache.hit_ratio >= 0.8 within 30s` — passed at 83% |",
 		"`echo a\\|b`",
 		"1 request event(s) in the log are not listed here.",
 		// Lesson progress.
@@ -39,8 +39,8 @@ func TestMarkdownReport(t *testing.T) {
 		"1 step(s) passed, 1 skipped; lesson finished at 22.0 s.",
 		// Metrics every 5 s: done/s is the interval's mean of 192,194,196,198,190.
 		"## Metrics every 5 lab s",
-		"| 5.0 s | 200 | 194 | 0 | 2.50 | 15 | 16.7 | 2 | payments closed |",
-		"| 15.0 s | 200 | 194 | 12.5 | 3.50 | 25 | 50 | 0 | payments open |",
+		"| 5.0 s | 200 | 194 | 0 | 2.5 | 15 | 16.7 | 2 | payments closed |",
+		"| 15.0 s | 200 | 194 | 12.5 | 3.5 | 25 | 50 | 0 | payments open |",
 		// Charts and traces.
 		"p99 ms   ▃▃▃▃▄",
 		"max 40",

@@ -183,7 +183,7 @@ func (p *EventsPanel) renderEvent(e lab.Event) string {
 		}
 		text := s.OK.Render("✔") + " " + e.Line
 		if e.Value != nil {
-			text += " (" + eventValue(e) + ")"
+			text += " (" + lab.FormatExpectValue(e.Line, *e.Value) + ")"
 		}
 		return head + text
 	case lab.KindLesson:
@@ -231,14 +231,4 @@ func (p *EventsPanel) stateWord(st string) string {
 		return s.Bad.Render(st)
 	}
 	return st
-}
-
-// eventValue is the value an expect event held at, in its metric's unit.
-func eventValue(e lab.Event) string {
-	if c, err := lab.Parse(e.Line); err == nil && c != nil {
-		if exp, ok := c.Expect(); ok {
-			return lab.FormatMetric(exp.Metric, *e.Value)
-		}
-	}
-	return lab.FormatNumber(*e.Value, 4)
 }
