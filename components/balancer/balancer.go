@@ -201,28 +201,3 @@ func (b *Balancer) unknown(name string) error {
 	}
 	return fmt.Errorf("balancer: unknown server %q (known: %s)", name, strings.Join(names, ", "))
 }
-
-// PolicyNames lists the names NewPolicy accepts, in a fixed order.
-func PolicyNames() []string {
-	return []string{"round-robin", "weighted", "least-conn", "random", "p2c", "hash"}
-}
-
-// NewPolicy returns a new policy by its Name (case-insensitive). seed feeds
-// the random policies; "hash" uses 100 virtual nodes and FNV1a64.
-func NewPolicy(name string, seed uint64) (Policy, error) {
-	switch strings.ToLower(strings.TrimSpace(name)) {
-	case "round-robin":
-		return NewRoundRobin(), nil
-	case "weighted":
-		return NewSmoothWeighted(), nil
-	case "least-conn":
-		return NewLeastConn(), nil
-	case "random":
-		return NewRandom(seed), nil
-	case "p2c":
-		return NewP2C(seed), nil
-	case "hash":
-		return NewConsistentHash(0, nil), nil
-	}
-	return nil, fmt.Errorf("balancer: unknown policy %q (accepted: %s)", name, strings.Join(PolicyNames(), ", "))
-}

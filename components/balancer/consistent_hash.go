@@ -1,58 +1,44 @@
 package balancer
 
-import (
-	"cmp"
-	"slices"
-	"sort"
-	"strconv"
-)
+import "github.com/scalelab/scalelab/components/hashring"
 
-// ConsistentHash is a hash ring (Karger et al., "Consistent Hashing and Random
-// Trees", STOC 1997; the ring with virtual nodes as in groupcache's
-// consistenthash and ketama). Each server is placed on a ring of 2^64 points
-// many times ("virtual nodes", named "web-1#0", "web-1#1", ...); a request key
-// is placed on the same ring and goes to the first server point clockwise.
+// ConsistentHash sends a request to the server that owns its key on a hash
+// ring (Karger et al., "Consistent Hashing and Random Trees", STOC 1997; the
+// ring with virtual nodes as in groupcache's consistenthash and ketama). The
+// ring itself is package hashring; this file is the policy around it.
+//
+// Each server is placed on a ring of 2^64 points many times ("virtual
+// nodes", named "web-1#0", "web-1#1", ...); a request key is placed on the
+// same ring at Mix64(key), and goes to the first healthy server clockwise.
 //
 // The same key always reaches the same server (good for caches), and when a
 // server fails only the keys that were on it move: each of its arcs passes to
-// the next healthy point clockwise, and every other key stays put. Compare
-// key % n, where losing one server of n moves about (n-1)/n of all keys.
-// More virtual nodes even out the arcs: with 100 per server, shares are
-// within roughly ±10% of fair.
-//
-// Points are Mix64(hash(name + "#" + i)); keys are Mix64(key). The mixer
-// spreads points even when hash is weak on short names that differ only in
-// their last bytes (FNV-1a is). Weights are ignored: every server gets the
-// same number of virtual nodes.
+// the next healthy point clockwise (hashring.Ring.Walk), and every other key
+// stays put. Compare key % n, where losing one server of n moves about
+// (n-1)/n of all keys. More virtual nodes even out the arcs: with 100 per
+// server, shares are within roughly ±10% of fair. Weights are ignored: every
+// server gets the same number of virtual nodes.
 //
 // The ring is built on the first Pick and rebuilt when the pool grows (it
-// assumes, as Balancer guarantees, that servers are only ever appended).
+// assumes, as Balancer guarantees, that servers are only ever appended, so a
+// server's index in the pool is its member number on the ring).
 //
-// Cost per Pick: O(log(n·vnodes)) binary search, plus a walk past unhealthy
-// points; O(n·vnodes·log) and one allocation on a rebuild.
+// Cost per Pick: O(n) to count healthy servers, an O(log(n·vnodes)) binary
+// search, plus one step per unhealthy point passed; O(n·vnodes·log) on a
+// rebuild.
 type ConsistentHash struct {
 	vnodes int
-	hash   func([]byte) uint64
-	ring   []ringPoint // sorted by hash
-	built  int         // len(servers) the ring was built for
-	buf    []byte      // scratch for virtual-node names
-}
-
-// ringPoint is one virtual node: its place on the ring and its server's index.
-type ringPoint struct {
-	hash   uint64
-	server int
+	hash   hashring.Hash
+	ring   *hashring.Ring // nil until the first Pick
+	built  int            // len(servers) the ring was built for
 }
 
 // NewConsistentHash returns a hash-ring policy with vnodes virtual nodes per
-// server (100 when vnodes <= 0) placed with hash (FNV1a64 when nil).
+// server (hashring.DefaultVnodes when vnodes <= 0, at most
+// hashring.MaxVnodes) placed with hash (hashring.Default, a mixed FNV-1a,
+// when nil). hash places only the servers' points; keys are placed at
+// hashring.Mix64(key).
 func NewConsistentHash(vnodes int, hash func([]byte) uint64) Policy {
-	if vnodes <= 0 {
-		vnodes = 100
-	}
-	if hash == nil {
-		hash = FNV1a64
-	}
 	return &ConsistentHash{vnodes: vnodes, hash: hash}
 }
 
@@ -60,64 +46,45 @@ func NewConsistentHash(vnodes int, hash func([]byte) uint64) Policy {
 func (*ConsistentHash) Name() string { return "hash" }
 
 // Reset drops the ring; the next Pick rebuilds it.
-func (p *ConsistentHash) Reset() { p.ring, p.built = p.ring[:0], 0 }
+func (p *ConsistentHash) Reset() { p.ring, p.built = nil, 0 }
 
 // Pick returns the first healthy server clockwise from the key's place.
 func (p *ConsistentHash) Pick(servers []Server, key uint64) int {
 	if countHealthy(servers) == 0 {
 		return -1 // also guarantees the walk below finds one
 	}
-	if p.built != len(servers) {
+	if p.built != len(servers) { // servers is not empty, so this covers a nil ring
 		p.build(servers)
 	}
-	h := Mix64(key)
-	i := sort.Search(len(p.ring), func(i int) bool { return p.ring[i].hash >= h })
-	for k := range len(p.ring) {
-		s := p.ring[(i+k)%len(p.ring)].server
+	h := hashring.Mix64(key)
+	if s := p.ring.Member(h); servers[s].Healthy {
+		return s // the owner is up: the common case
+	}
+	return p.walk(servers, h)
+}
+
+// walk returns the first healthy server clockwise from h: a down server's
+// keys pass to the next healthy point, and no other key moves.
+func (p *ConsistentHash) walk(servers []Server, h uint64) int {
+	pick := -1
+	p.ring.Walk(h, func(s int, _ string) bool {
 		if servers[s].Healthy {
-			return s
+			pick = s
+			return false
 		}
-	}
-	return -1
-}
-
-// build places vnodes points for every server and sorts them. Equal hashes
-// are ordered by server index so the ring never depends on sort stability.
-func (p *ConsistentHash) build(servers []Server) {
-	p.ring = p.ring[:0]
-	for s := range servers {
-		for v := range p.vnodes {
-			p.buf = append(p.buf[:0], servers[s].Name...)
-			p.buf = append(p.buf, '#')
-			p.buf = strconv.AppendInt(p.buf, int64(v), 10)
-			p.ring = append(p.ring, ringPoint{hash: Mix64(p.hash(p.buf)), server: s})
-		}
-	}
-	slices.SortFunc(p.ring, func(a, b ringPoint) int {
-		return cmp.Or(cmp.Compare(a.hash, b.hash), cmp.Compare(a.server, b.server))
+		return true
 	})
-	p.built = len(servers)
+	return pick
 }
 
-// FNV1a64 is the 64-bit FNV-1a hash (Fowler, Noll, Vo): for each byte, xor it
-// in, then multiply by the FNV prime. Tiny and allocation-free, but its high
-// bits barely change with the last byte, so the ring mixes its output with
-// Mix64. Use it to turn a string key into Pick's uint64 key.
-func FNV1a64(data []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range data {
-		h ^= uint64(c)
-		h *= 1099511628211
+// build makes a new ring with every server, added in pool order so that the
+// ring's member numbers are the servers' indexes.
+func (p *ConsistentHash) build(servers []Server) {
+	names := make([]string, len(servers))
+	for i := range servers {
+		names[i] = servers[i].Name
 	}
-	return h
-}
-
-// Mix64 scrambles x so that nearby inputs land far apart: the finaliser of
-// SplitMix64 (Steele, Lea, Flood, 2014), a bijection on uint64 where each input
-// bit flips about half the output bits. Consecutive keys 1, 2, 3 thus spread
-// over the whole ring.
-func Mix64(x uint64) uint64 {
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
+	p.ring = hashring.New(p.vnodes, p.hash)
+	p.ring.Add(names...)
+	p.built = len(servers)
 }

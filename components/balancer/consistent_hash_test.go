@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/scalelab/scalelab/components/balancer"
+	"github.com/scalelab/scalelab/components/hashring"
 )
 
 // owners returns the server each of keys 0..n-1 maps to.
@@ -22,7 +23,7 @@ func TestConsistentHashSameKeySameServer(t *testing.T) {
 	if again := owners(p, s, 1000); !equal(first, again) {
 		t.Error("same policy, same keys: different servers")
 	}
-	if other := owners(balancer.NewConsistentHash(100, balancer.FNV1a64), s, 1000); !equal(first, other) {
+	if other := owners(balancer.NewConsistentHash(100, hashring.Default), s, 1000); !equal(first, other) {
 		t.Error("a second ring with the same settings maps keys differently")
 	}
 }
@@ -113,34 +114,5 @@ func TestConsistentHashInjectedHash(t *testing.T) {
 	}
 	if calls != 9 { // 3 servers × 3 vnodes, built once
 		t.Errorf("hash called %d times, want 9", calls)
-	}
-}
-
-func TestMix64(t *testing.T) {
-	// Reference values of the SplitMix64 finaliser.
-	for _, tc := range []struct{ in, want uint64 }{
-		{0, 0},
-		{1, 0x5692161d100b05e5},
-		{0x9e3779b97f4a7c15, 0xe220a8397b1dcdaf},
-	} {
-		if got := balancer.Mix64(tc.in); got != tc.want {
-			t.Errorf("Mix64(%#x) = %#x, want %#x", tc.in, got, tc.want)
-		}
-	}
-}
-
-func TestFNV1a64(t *testing.T) {
-	// Reference values from the FNV specification (draft-eastlake-fnv).
-	for _, tc := range []struct {
-		in   string
-		want uint64
-	}{
-		{"", 0xcbf29ce484222325},
-		{"a", 0xaf63dc4c8601ec8c},
-		{"foobar", 0x85944171f73967e8},
-	} {
-		if got := balancer.FNV1a64([]byte(tc.in)); got != tc.want {
-			t.Errorf("FNV1a64(%q) = %#x, want %#x", tc.in, got, tc.want)
-		}
 	}
 }

@@ -8,7 +8,10 @@
 //	least_conn.go       the server with fewest in-flight  (nginx least_conn, HAProxy leastconn)
 //	random.go           uniform random                    (the baseline the others beat)
 //	p2c.go              best of two random choices        (Mitzenmacher, 1996/2001)
-//	consistent_hash.go  a hash ring with virtual nodes    (Karger et al., 1997)
+//	consistent_hash.go  a hash ring with virtual nodes    (Karger et al., 1997; ring in package hashring)
+//
+// policies.go lists them by name for NewPolicy and PolicyNames: a new policy
+// is one new file plus one line there.
 //
 // A Policy is plain, unlocked code: it sees the pool as a []Server and returns
 // the index of a healthy server, or -1. Balancer wraps a Policy with one mutex,

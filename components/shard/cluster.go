@@ -16,16 +16,21 @@ import (
 // Invariant: outside a move, every key is stored in exactly the shard that
 // Locate names for it.
 //
+// The cluster routes with a Locator its Strategy built for the current shard
+// list; AddShard, RemoveShard and SetStrategy build a new one, so Get and Put
+// never rebuild a ring or compare shard lists.
+//
 // Cluster is safe for concurrent use. An RWMutex guards the topology
 // (strategy, shard list): Get and Put hold it for reading, so they run in
 // parallel, and each shard has its own RWMutex over its data. Moves hold the
 // topology lock for writing, so while keys move every Get and Put waits —
 // simple and always consistent, like a stop-the-world rebalance; real systems
 // copy in the background and switch ownership per range instead. A move costs
-// one Locate per stored key.
+// one Build plus one Locate per stored key.
 type Cluster[V any] struct {
 	mu         sync.RWMutex
 	strategy   Strategy
+	locator    Locator  // strategy.Build(names)
 	names      []string // shard names in order; replaced, never modified in place
 	shards     map[string]*shardData[V]
 	lastMoved  int
@@ -92,6 +97,7 @@ func NewCluster[V any](s Strategy, names ...string) *Cluster[V] {
 		c.names = []string{DefaultShardName}
 		c.shards[DefaultShardName] = newShardData[V](DefaultShardName)
 	}
+	c.locator = s.Build(c.names)
 	return c
 }
 
@@ -99,19 +105,19 @@ func newShardData[V any](name string) *shardData[V] {
 	return &shardData[V]{name: name, data: make(map[uint64]V)}
 }
 
-// Locate returns the shard that owns key now. Cost: one Strategy.Locate
+// Locate returns the shard that owns key now. Cost: one Locator.Locate
 // under a read lock.
 func (c *Cluster[V]) Locate(key uint64) string {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.owner(key, c.strategy, c.names).name
+	return c.owner(key, c.locator, c.names).name
 }
 
-// owner routes key under strategy s over names. A strategy that names a
-// shard not in the list (a buggy custom Strategy) is sent to the first shard,
-// so the cluster stays consistent whatever s returns. Callers hold c.mu.
-func (c *Cluster[V]) owner(key uint64, s Strategy, names []string) *shardData[V] {
-	if sh := c.shards[s.Locate(key, names)]; sh != nil {
+// owner routes key with loc, built for names. A locator that names a shard
+// not in the list (from a buggy custom Strategy) is sent to the first shard,
+// so the cluster stays consistent whatever it returns. Callers hold c.mu.
+func (c *Cluster[V]) owner(key uint64, loc Locator, names []string) *shardData[V] {
+	if sh := c.shards[loc.Locate(key)]; sh != nil {
 		return sh
 	}
 	return c.shards[names[0]]
@@ -122,7 +128,7 @@ func (c *Cluster[V]) owner(key uint64, s Strategy, names []string) *shardData[V]
 // map lookup, two read locks; no allocation.
 func (c *Cluster[V]) Get(key uint64) (v V, shard string, ok bool) {
 	c.mu.RLock()
-	sh := c.owner(key, c.strategy, c.names)
+	sh := c.owner(key, c.locator, c.names)
 	sh.mu.RLock()
 	v, ok = sh.data[key]
 	sh.mu.RUnlock()
@@ -136,7 +142,7 @@ func (c *Cluster[V]) Get(key uint64) (v V, shard string, ok bool) {
 // a map store under the shard's lock.
 func (c *Cluster[V]) Put(key uint64, v V) (shard string) {
 	c.mu.RLock()
-	sh := c.owner(key, c.strategy, c.names)
+	sh := c.owner(key, c.locator, c.names)
 	sh.mu.Lock()
 	sh.data[key] = v
 	sh.mu.Unlock()
@@ -149,7 +155,7 @@ func (c *Cluster[V]) Put(key uint64, v V) (shard string) {
 // It counts as a write.
 func (c *Cluster[V]) Delete(key uint64) bool {
 	c.mu.RLock()
-	sh := c.owner(key, c.strategy, c.names)
+	sh := c.owner(key, c.locator, c.names)
 	sh.mu.Lock()
 	_, ok := sh.data[key]
 	delete(sh.data, key)
@@ -163,7 +169,7 @@ func (c *Cluster[V]) Delete(key uint64) bool {
 // order-dependent strategies like mod and range, between old shards) every
 // key whose owner changed, returning how many keys moved. An empty or
 // existing name is an error and changes nothing. Readers and writers wait
-// while keys move; the cost is one Locate per stored key.
+// while keys move; the cost is one Build and one Locate per stored key.
 func (c *Cluster[V]) AddShard(name string) (moved int, err error) {
 	if name == "" {
 		return 0, fmt.Errorf("add shard: %w", ErrEmptyName)
@@ -209,13 +215,13 @@ func (c *Cluster[V]) SetStrategy(s Strategy) (moved int) {
 	return c.rehome(s, c.names, nil)
 }
 
-// rehome installs strategy s and shard list names (exactly the keys of
-// c.shards), moving every stored key whose owner changed, including every key
-// of gone, a shard already taken out of c.shards (nil if none), and records
-// the count. Callers hold c.mu for writing, so no Get or Put holds a shard
-// lock and the shard maps can be touched without their own locks. A key moved
-// onto a shard not yet scanned is checked again there and stays put, so each
-// key moves at most once.
+// rehome installs strategy s, shard list names (exactly the keys of
+// c.shards) and the Locator s builds for them, moving every stored key whose
+// owner changed, including every key of gone, a shard already taken out of
+// c.shards (nil if none), and records the count. Callers hold c.mu for
+// writing, so no Get or Put holds a shard lock and the shard maps can be
+// touched without their own locks. A key moved onto a shard not yet scanned
+// is checked again there and stays put, so each key moves at most once.
 func (c *Cluster[V]) rehome(s Strategy, names []string, gone *shardData[V]) (moved int) {
 	sources := make([]*shardData[V], 0, len(names)+1)
 	if gone != nil {
@@ -224,9 +230,10 @@ func (c *Cluster[V]) rehome(s Strategy, names []string, gone *shardData[V]) (mov
 	for _, n := range names {
 		sources = append(sources, c.shards[n])
 	}
+	loc := s.Build(names)
 	for _, from := range sources {
 		for key, v := range from.data {
-			to := c.owner(key, s, names)
+			to := c.owner(key, loc, names)
 			if to == from {
 				continue
 			}
@@ -237,7 +244,7 @@ func (c *Cluster[V]) rehome(s Strategy, names []string, gone *shardData[V]) (mov
 			moved++
 		}
 	}
-	c.strategy, c.names = s, names
+	c.strategy, c.locator, c.names = s, loc, names
 	c.lastMoved = moved
 	c.totalMoved += uint64(moved)
 	return moved

@@ -37,10 +37,11 @@ func checkInvariant(t *testing.T, c *Cluster[uint64]) {
 	if len(c.shards) != len(c.names) {
 		t.Errorf("%d shard maps for %d names", len(c.shards), len(c.names))
 	}
+	fresh := c.strategy.Build(c.names) // independent of c.locator, which Get checks below
 	for _, n := range c.names {
 		for k, v := range c.shards[n].data {
 			seen++
-			if owner := c.strategy.Locate(k, c.names); owner != n {
+			if owner := fresh.Locate(k); owner != n {
 				t.Errorf("key %d stored on %s, but Locate says %s", k, n, owner)
 			}
 			if v != k*3 {
@@ -65,9 +66,10 @@ func checkInvariant(t *testing.T, c *Cluster[uint64]) {
 // ownerChanges counts keys 0..nKeys-1 whose owner differs between
 // (from, before) and (to, after), independently of any Cluster.
 func ownerChanges(from Strategy, before []string, to Strategy, after []string) int {
+	a, b := from.Build(before), to.Build(after)
 	n := 0
 	for k := range uint64(nKeys) {
-		if from.Locate(k, before) != to.Locate(k, after) {
+		if a.Locate(k) != b.Locate(k) {
 			n++
 		}
 	}
@@ -299,8 +301,9 @@ func TestStatsCounts(t *testing.T) {
 // badStrategy names shards that do not exist.
 type badStrategy struct{}
 
-func (badStrategy) Name() string                   { return "bad" }
-func (badStrategy) Locate(uint64, []string) string { return "nowhere" }
+func (badStrategy) Name() string           { return "bad" }
+func (badStrategy) Build([]string) Locator { return badStrategy{} }
+func (badStrategy) Locate(uint64) string   { return "nowhere" }
 
 func TestStrategyNamingUnknownShard(t *testing.T) {
 	c := filled(NewRing(10, nil), dbNames(3)...)

@@ -2,7 +2,9 @@
 // shows what happens to the data when a shard is added or removed.
 //
 // A [Strategy] answers one question: given a key and the current list of shard
-// names, which shard owns the key? Three classic answers live in one file each:
+// names, which shard owns the key? It answers in two steps: Build, once per
+// shard list, returns a [Locator], and Locator.Locate, once per key, names
+// the owner. Three classic answers live in one file each:
 //
 //   - mod_n.go: hash(key) mod N. One multiply and one division, perfectly even,
 //     but changing N re-deals almost everything: going from N to N+1 shards
@@ -14,8 +16,9 @@
 //   - ring.go: consistent hashing with virtual nodes (Karger et al., "Consistent
 //     Hashing and Random Trees", STOC 1997; virtual nodes as in Amazon's
 //     Dynamo, SOSP 2007; the sorted-ring layout of golang/groupcache's
-//     consistenthash). Adding a shard moves only about 1/(N+1) of the keys
-//     (20% when going from 4 to 5), all of them onto the new shard.
+//     consistenthash), built on package hashring, which the load balancer's
+//     "hash" policy shares. Adding a shard moves only about 1/(N+1) of the
+//     keys (20% when going from 4 to 5), all of them onto the new shard.
 //
 // A [Cluster] (cluster.go) holds real values in real shards and really moves
 // them when the topology or the strategy changes, reporting how many keys

@@ -31,7 +31,8 @@ func ExampleStrategy() {
 	dbs := []string{"db-1", "db-2", "db-3", "db-4"}
 	for _, name := range shard.StrategyNames {
 		s, _ := shard.NewStrategy(name, 100, 10000)
-		fmt.Printf("%s: key 42 -> %s, key 9999 -> %s\n", name, s.Locate(42, dbs), s.Locate(9999, dbs))
+		loc := s.Build(dbs) // once per shard list; then Locate per key
+		fmt.Printf("%s: key 42 -> %s, key 9999 -> %s\n", name, loc.Locate(42), loc.Locate(9999))
 	}
 	// Output:
 	// mod: key 42 -> db-3, key 9999 -> db-2

@@ -1,5 +1,11 @@
 package shard
 
+import (
+	"slices"
+
+	"github.com/scalelab/scalelab/components/hashring"
+)
+
 // ModN places a key on shards[hash(key) mod N], the first thing everyone tries.
 //
 // It is as cheap and as even as a strategy can be: one hash and one division,
@@ -13,11 +19,12 @@ type ModN struct {
 }
 
 // NewModN returns a mod-N strategy using hash to scatter keys. A nil hash
-// means Mix64, the splitmix64 finaliser, so that sequential keys spread
-// evenly. Pass func(k uint64) uint64 { return k } to place keys by hand.
+// means hashring.Mix64, the splitmix64 finaliser, so that sequential keys
+// spread evenly. Pass func(k uint64) uint64 { return k } to place keys by
+// hand.
 func NewModN(hash func(uint64) uint64) Strategy {
 	if hash == nil {
-		hash = Mix64
+		hash = hashring.Mix64
 	}
 	return &ModN{hash: hash}
 }
@@ -25,24 +32,21 @@ func NewModN(hash func(uint64) uint64) Strategy {
 // Name returns "mod".
 func (m *ModN) Name() string { return "mod" }
 
-// Locate returns shards[hash(key) % len(shards)], or "" when shards is empty.
-// Cost: one hash and one division; no allocation.
-func (m *ModN) Locate(key uint64, shards []string) string {
-	if len(shards) == 0 {
-		return ""
-	}
-	return shards[m.hash(key)%uint64(len(shards))]
+// Build returns a Locator over a copy of shards. Cost: O(N).
+func (m *ModN) Build(shards []string) Locator {
+	return &modLocator{hash: m.hash, shards: slices.Clone(shards)}
 }
 
-// Mix64 is the splitmix64 finaliser (Steele, Lea and Flood, "Fast Splittable
-// Pseudorandom Number Generators", OOPSLA 2014): three xor-shifts and two
-// multiplies that turn nearby keys (1, 2, 3...) into unrelated-looking
-// 64-bit values. It is a bijection, so distinct keys never collide.
-func Mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
+type modLocator struct {
+	hash   func(uint64) uint64
+	shards []string
+}
+
+// Locate returns shards[hash(key) % len(shards)], or "" when shards is empty.
+// Cost: one hash and one division; no allocation.
+func (l *modLocator) Locate(key uint64) string {
+	if len(l.shards) == 0 {
+		return ""
+	}
+	return l.shards[l.hash(key)%uint64(len(l.shards))]
 }

@@ -1,6 +1,9 @@
 package shard
 
-import "math/bits"
+import (
+	"math/bits"
+	"slices"
+)
 
 // Range splits the key space [0, KeySpace) into len(shards) contiguous,
 // equal ranges: shard i owns [i*KeySpace/N, (i+1)*KeySpace/N).
@@ -30,22 +33,32 @@ func (r *Range) Name() string { return "range" }
 // KeySpace returns the configured key space (0 means the whole uint64 range).
 func (r *Range) KeySpace() uint64 { return r.keySpace }
 
+// Build returns a Locator over a copy of shards. Cost: O(N).
+func (r *Range) Build(shards []string) Locator {
+	return &rangeLocator{keySpace: r.keySpace, shards: slices.Clone(shards)}
+}
+
+type rangeLocator struct {
+	keySpace uint64
+	shards   []string
+}
+
 // Locate returns shards[key*N/KeySpace], computed in 128 bits so it never
 // overflows; keys >= KeySpace go to the last shard and an empty list gives "".
 // Cost: one 64x64 multiply and one 128/64 division; no allocation.
-func (r *Range) Locate(key uint64, shards []string) string {
-	n := uint64(len(shards))
+func (l *rangeLocator) Locate(key uint64) string {
+	n := uint64(len(l.shards))
 	if n == 0 {
 		return ""
 	}
 	hi, lo := bits.Mul64(key, n)
-	if r.keySpace == 0 {
-		return shards[hi] // floor(key*n / 2^64) < n
+	if l.keySpace == 0 {
+		return l.shards[hi] // floor(key*n / 2^64) < n
 	}
-	if key >= r.keySpace {
-		return shards[n-1]
+	if key >= l.keySpace {
+		return l.shards[n-1]
 	}
 	// key < keySpace, so key*n/keySpace < n and hi < keySpace: Div64 is safe.
-	q, _ := bits.Div64(hi, lo, r.keySpace)
-	return shards[q]
+	q, _ := bits.Div64(hi, lo, l.keySpace)
+	return l.shards[q]
 }

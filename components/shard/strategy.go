@@ -5,16 +5,30 @@ import (
 	"strings"
 )
 
-// Strategy maps a key to the shard that owns it.
+// Strategy is a way of dividing keys among shards: "mod", "range" or
+// "ring". It does not route keys itself; for a given list of shards it
+// builds a Locator that does.
 //
-// Locate receives the current shard names in order and returns one of them.
-// It must be safe for concurrent use and should not allocate: a Cluster calls
-// it on every Get and Put. With an empty shards list Locate returns "".
+// The split follows what each costs. Building may be slow (a ring hashes
+// every virtual node and sorts them) and happens once per membership or
+// strategy change; locating must be fast, because a Cluster does it on every
+// Get and Put. A Cluster keeps the Locator for its current shard list and
+// builds a new one in AddShard, RemoveShard and SetStrategy.
 type Strategy interface {
 	// Name is the short name of the strategy: "mod", "range" or "ring".
 	Name() string
-	// Locate returns the name of the shard that owns key.
-	Locate(key uint64, shards []string) string
+	// Build returns a Locator for exactly these shards, in this order. It
+	// copies what it needs, so the caller may reuse shards afterwards.
+	Build(shards []string) Locator
+}
+
+// Locator maps a key to the shard that owns it, for the fixed shard list it
+// was built for.
+//
+// Locate returns one of the shard names, or "" when the list was empty. It
+// must be safe for concurrent use and should not allocate.
+type Locator interface {
+	Locate(key uint64) string
 }
 
 // StrategyNames lists the names NewStrategy accepts, in the order the lab

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/scalelab/scalelab/components/hashring"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -77,8 +79,9 @@ func TestLocate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			loc := tt.s.Build(tt.shards)
 			for range 3 { // stable across repeated calls
-				if got := tt.s.Locate(tt.key, tt.shards); got != tt.want {
+				if got := loc.Locate(tt.key); got != tt.want {
 					t.Fatalf("%s.Locate(%d, %v) = %q, want %q", tt.s.Name(), tt.key, tt.shards, got, tt.want)
 				}
 			}
@@ -97,7 +100,7 @@ func TestLocateGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fmt.Fprintf(&got, "%s/%d=%s ", name, key, s.Locate(key, dbs))
+			fmt.Fprintf(&got, "%s/%d=%s ", name, key, s.Build(dbs).Locate(key))
 		}
 	}
 	const want = "mod/0=db-1 mod/1=db-2 mod/42=db-3 mod/9999=db-2 range/0=db-1 range/1=db-1 range/42=db-1 range/9999=db-4 ring/0=db-1 ring/1=db-1 ring/42=db-2 ring/9999=db-3 "
@@ -109,29 +112,31 @@ func TestLocateGolden(t *testing.T) {
 func TestRingCollisionOrderedByName(t *testing.T) {
 	r := NewRing(3, handHash(nil)) // every label hashes to 0
 	for _, shards := range [][]string{{"b", "a", "c"}, {"c", "b", "a"}} {
-		if got := r.Locate(5, shards); got != "a" {
+		if got := r.Build(shards).Locate(5); got != "a" {
 			t.Errorf("Locate(5, %v) = %q, want a (ties go to the smallest name)", shards, got)
 		}
 	}
 }
 
-func TestRingCachesTwoLists(t *testing.T) {
+// TestRingBuildsOnce checks that the ring is built by Build only, never by
+// Locate: Locate costs exactly one hash call.
+func TestRingBuildsOnce(t *testing.T) {
 	var calls atomic.Int64
-	r := NewRing(10, func(b []byte) uint64 { calls.Add(1); return FNV1a64(b) })
-	four, five := abcd, append(abcd[:4:4], "e")
+	r := NewRing(10, func(b []byte) uint64 { calls.Add(1); return hashring.Default(b) })
+	four, five := r.Build(abcd), r.Build(append(abcd[:4:4], "e"))
 	for k := range uint64(10) {
-		r.Locate(k, four)
-		r.Locate(k, five)
+		four.Locate(k)
+		five.Locate(k)
 	}
 	// One build of 4*10 points, one of 5*10, and 20 key hashes.
 	if got, want := calls.Load(), int64(40+50+20); got != want {
-		t.Errorf("hash calls = %d, want %d (ring rebuilt when it should be cached)", got, want)
+		t.Errorf("hash calls = %d, want %d (ring rebuilt when it should be kept)", got, want)
 	}
-	r.Locate(0, []string{"x"}) // third list evicts the oldest (four)
+	r.Build([]string{"x"}) // a third locator leaves the first two alone
 	calls.Store(0)
-	r.Locate(0, five)
-	r.Locate(0, four)
-	if got, want := calls.Load(), int64(1+40+1); got != want {
+	five.Locate(0)
+	four.Locate(0)
+	if got, want := calls.Load(), int64(1+1); got != want {
 		t.Errorf("hash calls = %d, want %d", got, want)
 	}
 }
@@ -163,32 +168,35 @@ func TestNewStrategy(t *testing.T) {
 	}
 }
 
-func TestHashes(t *testing.T) {
-	for _, in := range []string{"", "a", "db-1#0", "hello, world"} {
-		h := fnv.New64a()
-		h.Write([]byte(in))
-		if got, want := FNV1a64([]byte(in)), h.Sum64(); got != want {
-			t.Errorf("FNV1a64(%q) = %x, want %x", in, got, want)
-		}
-	}
+// TestRingKeyHash checks the ring's key hash: the default path hashes the
+// key's 8 little-endian bytes inline, exactly as an injected hash is called.
+// (FNV-1a and Mix64 themselves are tested in package hashring.)
+func TestRingKeyHash(t *testing.T) {
+	fast, general := NewRing(0, nil).(*Ring), NewRing(0, hashring.Default).(*Ring)
 	for _, k := range []uint64{0, 1, 255, 256, 1 << 40, math.MaxUint64} {
 		b := binary.LittleEndian.AppendUint64(nil, k)
-		if got, want := fnv1a64(k), FNV1a64(b); got != want {
-			t.Errorf("fnv1a64(%d) = %x, want %x", k, got, want)
+		want := hashring.Default(b)
+		if got := fast.hashKey(k); got != want {
+			t.Errorf("default hashKey(%d) = %x, want %x", k, got, want)
+		}
+		if got := general.hashKey(k); got != want {
+			t.Errorf("injected hashKey(%d) = %x, want %x", k, got, want)
 		}
 	}
-	// splitmix64 seeded with 0 first outputs Mix64(golden gamma).
-	if got := Mix64(0x9e3779b97f4a7c15); got != 0xe220a8397b1dcdaf {
-		t.Errorf("Mix64 = %x, want e220a8397b1dcdaf", got)
+	// The hash is FNV-1a underneath: a key hashes like its bytes in hash/fnv.
+	h := fnv.New64a()
+	h.Write(binary.LittleEndian.AppendUint64(nil, 42))
+	if got, want := fast.hashKey(42), hashring.Mix64(h.Sum64()); got != want {
+		t.Errorf("hashKey(42) = %x, want Mix64(hash/fnv) = %x", got, want)
 	}
 }
 
 func TestLocateDoesNotAllocate(t *testing.T) {
 	dbs := []string{"db-1", "db-2", "db-3", "db-4", "db-5"}
 	for _, s := range []Strategy{NewModN(nil), NewRange(0), NewRing(0, nil)} {
-		s.Locate(0, dbs) // build the ring
+		loc := s.Build(dbs)
 		var k uint64
-		if n := testing.AllocsPerRun(1000, func() { k++; s.Locate(k, dbs) }); n != 0 {
+		if n := testing.AllocsPerRun(1000, func() { k++; loc.Locate(k) }); n != 0 {
 			t.Errorf("%s: %v allocs per Locate, want 0", s.Name(), n)
 		}
 	}
@@ -197,7 +205,7 @@ func TestLocateDoesNotAllocate(t *testing.T) {
 func TestEmptyShardNamesNoPanic(t *testing.T) {
 	for _, s := range []Strategy{NewModN(nil), NewRange(0), NewRange(5), NewRing(3, nil)} {
 		for _, shards := range [][]string{nil, {}, {""}, {"", ""}, {"x", "x"}} {
-			got := s.Locate(7, shards)
+			got := s.Build(shards).Locate(7)
 			if len(shards) > 0 && got != shards[0] && got != shards[len(shards)-1] {
 				t.Errorf("%s: Locate(7, %q) = %q", s.Name(), shards, got)
 			}
@@ -211,18 +219,19 @@ func BenchmarkLocate(b *testing.B) {
 	dbs := []string{"db-1", "db-2", "db-3", "db-4", "db-5", "db-6", "db-7", "db-8"}
 	for _, s := range []Strategy{
 		NewModN(nil), NewRange(1 << 20), NewRing(100, nil),
-		NewRing(100, func(p []byte) uint64 { return Mix64(FNV1a64(p)) }),
+		NewRing(100, hashring.Default),
 	} {
 		name := s.Name()
 		if r, ok := s.(*Ring); ok && r.hash != nil {
 			name += "-custom-hash"
 		}
+		loc := s.Build(dbs)
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			var k uint64
 			for b.Loop() {
 				k++
-				sink = s.Locate(k, dbs)
+				sink = loc.Locate(k)
 			}
 		})
 	}
