@@ -166,6 +166,17 @@ func (c *Command) Expect() (*Expect, bool) {
 	return e, ok
 }
 
+// Observes reports whether c only watches the lab — expect, wait, speed —
+// and changes nothing in the system it models. A lesson does not count
+// such a command as the learner acting on a task.
+func (c *Command) Observes() bool {
+	switch c.action.(type) {
+	case *Expect, *waitAction, *speedAction:
+		return true
+	}
+	return false
+}
+
 // Blocking reports whether c blocks its caller: a wait, or an expect with a
 // deadline.
 func (c *Command) Blocking() bool {

@@ -18,12 +18,14 @@ const (
 
 // What a lesson event reports (Event.What).
 const (
-	LessonStarted = "started" // a step started
-	LessonPassed  = "passed"  // a step's checks all held at once
-	LessonSkipped = "skipped" // the learner skipped a step before it passed
-	LessonQuiz    = "quiz"    // a quiz answer was locked in: Choice, Correct
-	LessonHint    = "hint"    // a hint was shown: Hint (1-based)
-	LessonDone    = "done"    // the lesson's last step was left: the summary shows
+	LessonStarted   = "started"   // a step started
+	LessonPassed    = "passed"    // a step's checks all held at once (after the learner acted, for a task)
+	LessonShown     = "shown"     // the learner asked to be shown a task's solution, which ran
+	LessonSkipped   = "skipped"   // the learner skipped a step before it passed
+	LessonRestarted = "restarted" // the learner restarted the step: the lab was rebuilt to its start
+	LessonQuiz      = "quiz"      // a quiz answer was locked in: Choice, Correct
+	LessonHint      = "hint"      // a hint was shown: Hint (1-based)
+	LessonDone      = "done"      // the lesson's last step was left: the summary shows
 )
 
 // Event is one thing that happened in the lab, stamped with lab time T in

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scalelab/scalelab/lab/lesson"
+	"github.com/scalelab/scalelab/lab/tui"
 	"github.com/scalelab/scalelab/lessons"
 )
 
@@ -41,7 +42,22 @@ func loadLessons(extra string) (*lesson.Set, error) {
 		}
 		sources = append(sources, lesson.Dir(extra))
 	}
-	return lesson.Load(sources...), nil
+	return checkPanels(lesson.Load(sources...)), nil
+}
+
+// checkPanels leaves out lessons whose steps name a panel the dashboard
+// does not have, reporting each such line.
+func checkPanels(set *lesson.Set) *lesson.Set {
+	kept := set.Lessons[:0]
+	for _, l := range set.Lessons {
+		if ds := lesson.CheckPanels(l, tui.PanelIDs()); len(ds) > 0 {
+			set.Diags = append(set.Diags, ds...)
+			continue
+		}
+		kept = append(kept, l)
+	}
+	set.Lessons = kept
+	return set
 }
 
 func newLintCmd() *cobra.Command {
@@ -68,6 +84,9 @@ any problem is found.`,
 				}
 				l, ds := lesson.Parse(file, b)
 				diags = append(diags, ds...)
+				if len(ds) == 0 {
+					diags = append(diags, lesson.CheckPanels(l, tui.PanelIDs())...)
+				}
 				if l.ID == "" {
 					continue
 				}
@@ -102,11 +121,16 @@ func newVerifyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify [LESSON...|--all]",
 		Short: "Run lessons headless and check every step passes on live metrics",
-		Long: `Verify runs lessons without the dashboard: each step's commands run against
-a live lab built from the lesson's preset, then its checks must all hold at
-once before the step's deadline (its longest "within", or 60 s). Quizzes are
-skipped. A failing step prints the checks that did not hold with their
-values. Exit code 0 only if every lesson passed.`,
+		Long: `Verify runs lessons without the dashboard, on a live lab built from each
+lesson's preset, and proves every step. A step without a solution runs its
+setup, then its checks must all hold at once before its deadline (its
+longest "within", or 60 s). A task (a step with a solution) must not pass
+by itself: its checks are watched for its longest "within" (at least 5 lab
+seconds) before anyone acts, and if they all hold at once the task is
+trivial and verify fails; then its solution runs, and the checks must all
+hold at once before the deadline. Quizzes are answered. A failing step
+prints the checks with their values. Exit code 0 only if every lesson
+passed.`,
 		Example: "  scalelab verify --all\n  scalelab verify load-balancing --speed 5",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if all == (len(args) > 0) {

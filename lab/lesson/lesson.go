@@ -1,6 +1,7 @@
-// Package lesson reads scalelab lessons: Markdown files that read well on
-// GitHub and run in the lab. The format borrows from rustlings (small steps,
-// each with one check) and Learn Git Branching (do it, see it):
+// Package lesson reads and runs scalelab lessons: Markdown files that read
+// well on GitHub and run in the lab. The format borrows from rustlings
+// (small steps, a goal each, a hint ladder) and Learn Git Branching (you
+// are given a goal, you act, the tool checks):
 //
 //	---                                  YAML front matter
 //	id: load-balancing                   id, title, summary, minutes,
@@ -11,18 +12,23 @@
 //	## A step                            one step per ## heading
 //	Prose, rendered with glamour.
 //	```quiz                              predict-then-observe, asked before
-//	question: What will happen?          the step's commands run
+//	question: What will happen?          anything of the step runs
 //	choices: [a, b, c]
 //	answer: 2                            1-based
 //	explain: Because…
 //	```
-//	```lab                               commands run when the step starts;
-//	load 300/s                           expect lines are the step's checks
+//	```lab                               setup: runs when the step starts;
+//	panel: routing                       the panel the step is about;
+//	load 300/s                           expect lines are the step's goal
 //	expect lb.share{backend=web-1} < 20% within 20s
 //	```
+//	```solution                          a step with a solution is a task:
+//	balancer least-conn                  the learner reaches the goal; this
+//	```                                  runs only when they ask to be shown
 //	> Hint: revealed one at a time on demand.
 //
-// Parse never panics; every problem is a Diag naming file:line:col.
+// Parse never panics; every problem is a Diag naming file:line:col. The
+// step machine that runs a lesson is Attempt (attempt.go).
 package lesson
 
 import (
@@ -32,6 +38,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -56,14 +63,21 @@ type Lesson struct {
 
 // Step is one ## section.
 type Step struct {
-	Title    string
-	Line     int      // of the ## heading
-	Prose    string   // Markdown: the section without its quiz and hints
-	Commands []Line   // lab-block lines that are not expect, in order
-	Expects  []Expect // the step's checks
-	Quiz     *Quiz
-	Hints    []string
+	Title     string
+	Line      int      // of the ## heading
+	Prose     string   // Markdown: the section without its lab, solution and quiz blocks and hints
+	Setup     []Line   // lab-block lines that are not expect, in order
+	Expects   []Expect // the step's checks: its goal
+	Solution  []Line   // a task's solution; empty for a step that is watched, not done
+	Panel     string   // the panel the step is about ("" to choose by its checks)
+	PanelLine int
+	Quiz      *Quiz
+	Hints     []string
 }
+
+// Task reports whether the step is a task: the learner must act to reach
+// its goal, and its solution runs only when they ask to be shown.
+func (st *Step) Task() bool { return len(st.Solution) > 0 }
 
 // Line is one command from a lab block and where it is.
 type Line struct {
@@ -249,6 +263,9 @@ func (p *parser) sections(lines []string, from int) {
 			p.l.Intro = text
 		} else {
 			cur.Prose = text
+			if cur.Task() && len(cur.Expects) == 0 {
+				p.errf(cur.Line, 1, "step %q has a solution but no goal: a task needs expect lines in its lab block", cur.Title)
+			}
 			p.l.Steps = append(p.l.Steps, *cur)
 		}
 		prose = nil
@@ -275,7 +292,10 @@ func (p *parser) sections(lines []string, from int) {
 				p.errf(n, 1, "a lab block must be inside a step (after a ## heading)")
 			case lang == "lab":
 				p.labBlock(cur, block, n+1)
-				prose = append(prose, lines[i:min(end+1, len(lines))]...)
+			case lang == "solution" && cur == nil:
+				p.errf(n, 1, "a solution must be inside a step (after a ## heading)")
+			case lang == "solution":
+				p.solution(cur, block, n)
 			case lang == "quiz" && cur == nil:
 				p.errf(n, 1, "a quiz must be inside a step (after a ## heading)")
 			case lang == "quiz":
@@ -304,25 +324,27 @@ func (p *parser) sections(lines []string, from int) {
 	flush()
 }
 
-// labBlock parses a lab block's lines (the first is file line first).
+var panelPattern = regexp.MustCompile(`^[a-z]+$`)
+
+// labBlock parses a lab block's lines (the first is file line first):
+// commands, expect lines and an optional panel: line.
 func (p *parser) labBlock(st *Step, block []string, first int) {
 	for j, raw := range block {
 		n := first + j
-		indent := len(raw) - len(strings.TrimLeft(raw, " \t"))
-		c, err := lab.Parse(raw)
-		if err != nil {
-			var se *lab.SyntaxError
-			if errors.As(err, &se) {
-				msg := se.Msg
-				if se.Usage != "" {
-					msg += " (usage: " + se.Usage + ")"
-				}
-				p.errf(n, se.Col, "%s", msg)
-			} else {
-				p.errf(n, indent+1, "%v", err)
+		if name, ok := strings.CutPrefix(strings.TrimSpace(raw), "panel:"); ok {
+			name = strings.TrimSpace(name)
+			col := strings.Index(raw, "panel:") + 1
+			switch {
+			case st.Panel != "":
+				p.errf(n, col, "a step names at most one panel (it already names %s)", st.Panel)
+			case !panelPattern.MatchString(name):
+				p.errf(n, col, "panel: give a panel's name, like panel: traces")
+			default:
+				st.Panel, st.PanelLine = name, n
 			}
 			continue
 		}
+		c := p.command(raw, n)
 		if c == nil {
 			continue
 		}
@@ -330,8 +352,69 @@ func (p *parser) labBlock(st *Step, block []string, first int) {
 			st.Expects = append(st.Expects, Expect{N: n, Expect: e})
 			continue
 		}
-		st.Commands = append(st.Commands, Line{N: n, Cmd: c})
+		st.Setup = append(st.Setup, Line{N: n, Cmd: c})
 	}
+}
+
+// solution parses a solution block: command lines, as typed in the
+// command bar.
+func (p *parser) solution(st *Step, block []string, fence int) {
+	if st.Task() {
+		p.errf(fence, 1, "a step has at most one solution block")
+		return
+	}
+	written := false
+	for j, raw := range block {
+		n := fence + 1 + j
+		t := strings.TrimSpace(raw)
+		written = written || (t != "" && !strings.HasPrefix(t, "#"))
+		c := p.command(raw, n)
+		if c == nil {
+			continue
+		}
+		if _, ok := c.Expect(); ok {
+			p.errf(n, 1, "an expect in a solution checks nothing: put the goal in the step's lab block")
+			continue
+		}
+		st.Solution = append(st.Solution, Line{N: n, Cmd: c})
+	}
+	if !written {
+		p.errf(fence, 1, "empty solution: give the command lines that reach the step's goal")
+	}
+}
+
+// command parses one line of a lab or solution block at file line n; nil
+// for a blank line, a comment or a line with a problem (reported).
+func (p *parser) command(raw string, n int) *lab.Command {
+	c, err := lab.Parse(raw)
+	if err != nil {
+		var se *lab.SyntaxError
+		if errors.As(err, &se) {
+			msg := se.Msg
+			if se.Usage != "" {
+				msg += " (usage: " + se.Usage + ")"
+			}
+			p.errf(n, se.Col, "%s", msg)
+		} else {
+			indent := len(raw) - len(strings.TrimLeft(raw, " \t"))
+			p.errf(n, indent+1, "%v", err)
+		}
+		return nil
+	}
+	return c
+}
+
+// CheckPanels reports every step that names a panel not among known (the
+// dashboard's panel ids), at its panel: line.
+func CheckPanels(l *Lesson, known []string) Diags {
+	var ds Diags
+	for _, st := range l.Steps {
+		if st.Panel != "" && !slices.Contains(known, st.Panel) {
+			ds = append(ds, Diag{File: l.File, Line: st.PanelLine, Col: 1,
+				Msg: fmt.Sprintf("unknown panel %q; panels: %s", st.Panel, strings.Join(known, ", "))})
+		}
+	}
+	return ds
 }
 
 // quiz decodes a quiz block and checks it.

@@ -51,14 +51,17 @@ func TestParseGood(t *testing.T) {
 		t.Fatalf("lesson %+v", l)
 	}
 	s0, s1 := l.Steps[0], l.Steps[1]
-	if s0.Title != "First" || s0.Line != 12 || len(s0.Commands) != 1 || len(s0.Expects) != 1 || s0.Expects[0].N != 17 {
+	if s0.Title != "First" || s0.Line != 12 || len(s0.Setup) != 1 || len(s0.Expects) != 1 || s0.Expects[0].N != 17 {
 		t.Errorf("step 1: %+v", s0)
 	}
 	if len(s0.Hints) != 2 || s0.Hints[0] != "wait a little." || s0.Hints[1] != "then look again." {
 		t.Errorf("hints %q", s0.Hints)
 	}
-	if !strings.Contains(s0.Prose, "Look at Routing.") || !strings.Contains(s0.Prose, "load 100/s") || strings.Contains(s0.Prose, "Hint") {
-		t.Errorf("prose %q: keeps the lab block, drops hints", s0.Prose)
+	if !strings.Contains(s0.Prose, "Look at Routing.") || strings.Contains(s0.Prose, "load 100/s") || strings.Contains(s0.Prose, "Hint") {
+		t.Errorf("prose %q: the text alone, without the lab block and hints (its checks are the goal, shown after the quiz)", s0.Prose)
+	}
+	if s0.Task() || s0.Panel != "" {
+		t.Errorf("step 1 is a task or names a panel: %+v", s0)
 	}
 	if s1.Quiz == nil || s1.Quiz.Answer != 2 || s1.Quiz.Choices[1] != "b" || strings.Contains(s1.Prose, "question") {
 		t.Errorf("quiz %+v, prose %q", s1.Quiz, s1.Prose)
@@ -85,6 +88,14 @@ func TestParseReportsPositions(t *testing.T) {
 		{"quiz field", strings.Replace(good, "explain: Because.", "explain: Because.\nhint: no", 1), "x.md:30:1: quiz: field hint not found"},
 		{"unquoted colon", strings.Replace(good, "choices: [a, b]", "choices:\n  - a: b\n  - c", 1), `must be quoted`},
 		{"unclosed block", strings.TrimSuffix(good, "```\n"), "code block is not closed"},
+		{"solution outside a step", strings.Replace(good, "Intro.", "Intro.\n```solution\nload 1/s\n```", 1), "x.md:11:1: a solution must be inside a step"},
+		{"unknown command in solution", good + "```solution\nbalancer least-con\n```\n", `x.md:35:10: "least-con" is not one of round-robin`},
+		{"expect in solution", good + "```solution\nexpect requests.rate > 1\n```\n", "x.md:35:1: an expect in a solution checks nothing"},
+		{"empty solution", good + "```solution\n\n```\n", "x.md:34:1: empty solution"},
+		{"two solutions", good + "```solution\nkill web-2\n```\n```solution\nkill web-3\n```\n", "x.md:37:1: a step has at most one solution block"},
+		{"task without a goal", good + "```solution\nkill web-2\n```\n", `x.md:24:1: step "Second" has a solution but no goal`},
+		{"bad panel", strings.Replace(good, "load 100/s", "panel: Traces!\nload 100/s", 1), "x.md:16:1: panel: give a panel's name"},
+		{"two panels", strings.Replace(good, "load 100/s", "panel: traces\npanel: routing\nload 100/s", 1), "x.md:17:1: a step names at most one panel (it already names traces)"},
 		{"no steps", "---\nid: x\ntitle: X\nsummary: S\nminutes: 1\npreset: web\ntrack: t\norder: 1\n---\nJust prose.\n", "at least one step"},
 	}
 	for _, tc := range cases {
@@ -92,6 +103,30 @@ func TestParseReportsPositions(t *testing.T) {
 		if !strings.Contains(diags.Error(), tc.want) {
 			t.Errorf("%s: diagnostics %q lack %q", tc.name, diags.Error(), tc.want)
 		}
+	}
+}
+
+func TestParseTaskAndPanel(t *testing.T) {
+	src := strings.Replace(good, "load 100/s", "panel: traces\nload 100/s", 1) + "\n## Third\nMake it fast.\n```lab\nexpect latency.p99 < 50ms within 20s\n```\n```solution\nbalancer least-conn\nwait 1s\n```\n"
+	l, diags := Parse("x.md", []byte(src))
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	s0, s2 := l.Steps[0], l.Steps[2]
+	if s0.Panel != "traces" || s0.PanelLine != 16 || len(s0.Setup) != 1 {
+		t.Errorf("panel: %+v", s0)
+	}
+	if !s2.Task() || len(s2.Solution) != 2 || s2.Solution[0].Cmd.Line != "balancer least-conn" || s2.Solution[1].N != 43 {
+		t.Errorf("task: %+v", s2)
+	}
+	if strings.Contains(s2.Prose, "least-conn") || strings.Contains(s2.Prose, "latency.p99") || !strings.Contains(s2.Prose, "Make it fast.") {
+		t.Errorf("a task's prose gives the goal in words only: %q", s2.Prose)
+	}
+	if ds := CheckPanels(l, []string{"routing", "traces"}); len(ds) != 0 {
+		t.Errorf("CheckPanels: %v", ds)
+	}
+	if ds := CheckPanels(l, []string{"routing"}); len(ds) != 1 || !strings.Contains(ds.Error(), `x.md:16:1: unknown panel "traces"; panels: routing`) {
+		t.Errorf("CheckPanels: %v", ds)
 	}
 }
 

@@ -1,8 +1,10 @@
-// Progress is what a learner has done so far, kept between runs: which
-// steps passed, what they predicted in each quiz and how many hints they
-// needed. It lives in one small JSON file under the XDG state directory
-// (state, not config: losing it costs a replay, never a setting), written
-// atomically so a crash mid-write leaves the old file, never half of one.
+// Progress is what a learner has done so far, kept between runs: how each
+// step ended (passed, shown or skipped), what they predicted in each quiz,
+// how many hints they needed, and the journal that rebuilds the lab where
+// they left off. It lives in one small JSON file under the XDG state
+// directory (state, not config: losing it costs a replay, never a
+// setting), written atomically so a crash mid-write leaves the old file,
+// never half of one.
 
 package lesson
 
@@ -11,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,7 +21,12 @@ import (
 )
 
 // progressVersion is the file format's version, written with every save.
-const progressVersion = 1
+// Version 1 kept only the passed steps; it is read and converted.
+const progressVersion = 2
+
+// maxProgressFile bounds the progress file read: a larger one is refused
+// as not ours.
+const maxProgressFile = 16 << 20
 
 // Progress is every lesson's progress, by lesson id. The zero value is not
 // ready; use NewProgress or LoadProgress. It is not safe for concurrent use:
@@ -34,11 +42,23 @@ type Progress struct {
 // LessonProgress is one lesson's progress. Steps are 0-based indexes into
 // Lesson.Steps; quiz choices are 1-based, as Quiz.Answer is.
 type LessonProgress struct {
-	Passed    []int       `json:"passed,omitempty"` // steps whose checks all held, sorted
-	Quiz      map[int]int `json:"quiz,omitempty"`   // step → the choice the learner locked in
-	Hints     map[int]int `json:"hints,omitempty"`  // step → hints revealed
-	Done      bool        `json:"done,omitempty"`   // the learner reached the end
-	UpdatedAt time.Time   `json:"updated_at"`
+	Steps     map[int]StepProgress `json:"steps,omitempty"`
+	Done      bool                 `json:"done,omitempty"`    // the learner reached the end
+	Journal   []Entry              `json:"journal,omitempty"` // what to replay to resume (see Attempt.Plan)
+	UpdatedAt time.Time            `json:"updated_at"`
+
+	// Version 1 fields, converted on load.
+	Passed []int       `json:"passed,omitempty"`
+	Quiz   map[int]int `json:"quiz,omitempty"`
+	Hints  map[int]int `json:"hints,omitempty"`
+}
+
+// StepProgress is one step's progress.
+type StepProgress struct {
+	Outcome string  `json:"outcome,omitempty"` // passed, shown or skipped (Outcome.String)
+	Quiz    int     `json:"quiz,omitempty"`    // the last choice locked in
+	Hints   int     `json:"hints,omitempty"`   // hints revealed
+	Began   float64 `json:"began,omitempty"`   // lab seconds the step began, for resuming at it
 }
 
 // NewProgress is an empty Progress.
@@ -65,9 +85,16 @@ func DefaultProgressPath() (string, error) {
 // cannot be read or decoded is reported in the error and treated as empty,
 // and is replaced by the next Save.
 func LoadProgress(path string) (*Progress, error) {
-	b, err := os.ReadFile(path)
+	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return NewProgress(), nil
+	}
+	if err == nil && st.Size() > maxProgressFile {
+		err = fmt.Errorf("%d bytes is more than a progress file holds", st.Size())
+	}
+	var b []byte
+	if err == nil {
+		b, err = os.ReadFile(path)
 	}
 	if err != nil {
 		return NewProgress(), fmt.Errorf("progress file %s: %w (starting with no progress)", path, err)
@@ -84,17 +111,35 @@ func LoadProgress(path string) (*Progress, error) {
 			delete(p.Lessons, id)
 			continue
 		}
-		lp.Passed = normalize(lp.Passed)
+		lp.upgrade()
 	}
 	p.Version = progressVersion
 	return p, nil
 }
 
-// normalize sorts steps, drops duplicates and negative indexes.
-func normalize(steps []int) []int {
-	out := slices.DeleteFunc(slices.Clone(steps), func(i int) bool { return i < 0 })
-	slices.Sort(out)
-	return slices.Compact(out)
+// upgrade moves version 1 fields into Steps and drops steps with negative
+// indexes.
+func (lp *LessonProgress) upgrade() {
+	if lp.Steps == nil {
+		lp.Steps = map[int]StepProgress{}
+	}
+	for _, i := range lp.Passed {
+		sp := lp.Steps[i]
+		sp.Outcome = Passed.String()
+		lp.Steps[i] = sp
+	}
+	for i, c := range lp.Quiz {
+		sp := lp.Steps[i]
+		sp.Quiz = c
+		lp.Steps[i] = sp
+	}
+	for i, n := range lp.Hints {
+		sp := lp.Steps[i]
+		sp.Hints = n
+		lp.Steps[i] = sp
+	}
+	lp.Passed, lp.Quiz, lp.Hints = nil, nil, nil
+	maps.DeleteFunc(lp.Steps, func(i int, _ StepProgress) bool { return i < 0 })
 }
 
 // Save writes p to path atomically: to a temporary file in the same
@@ -141,21 +186,15 @@ func (p *Progress) Clone() *Progress {
 }
 
 func (lp LessonProgress) clone() LessonProgress {
-	lp.Passed = slices.Clone(lp.Passed)
-	if lp.Quiz != nil {
-		q := make(map[int]int, len(lp.Quiz))
-		for k, v := range lp.Quiz {
-			q[k] = v
-		}
-		lp.Quiz = q
+	lp.Steps = maps.Clone(lp.Steps)
+	if lp.Steps == nil {
+		lp.Steps = map[int]StepProgress{}
 	}
-	if lp.Hints != nil {
-		h := make(map[int]int, len(lp.Hints))
-		for k, v := range lp.Hints {
-			h[k] = v
-		}
-		lp.Hints = h
+	lp.Journal = slices.Clone(lp.Journal)
+	for i := range lp.Journal {
+		lp.Journal[i].Lines = slices.Clone(lp.Journal[i].Lines)
 	}
+	lp.Passed, lp.Quiz, lp.Hints = nil, nil, nil
 	return lp
 }
 
@@ -164,58 +203,22 @@ func (p *Progress) Lesson(id string) LessonProgress {
 	if lp, ok := p.Lessons[id]; ok {
 		return lp.clone()
 	}
-	return LessonProgress{}
+	return LessonProgress{Steps: map[int]StepProgress{}}
 }
 
-// edit returns lesson id's progress for changing, creating it, and stamps it.
-func (p *Progress) edit(id string) *LessonProgress {
-	lp, ok := p.Lessons[id]
-	if !ok {
-		lp = &LessonProgress{}
-		if p.Lessons == nil {
-			p.Lessons = map[string]*LessonProgress{}
-		}
-		p.Lessons[id] = lp
-	}
+// Set replaces lesson id's progress, stamping it.
+func (p *Progress) Set(id string, lp LessonProgress) {
 	now := time.Now
 	if p.Now != nil {
 		now = p.Now
 	}
+	lp = lp.clone()
 	lp.UpdatedAt = now()
-	return lp
-}
-
-// Pass records that step passed. It reports whether that is news.
-func (p *Progress) Pass(id string, step int) bool {
-	if step < 0 || p.Lesson(id).HasPassed(step) {
-		return false
+	if p.Lessons == nil {
+		p.Lessons = map[string]*LessonProgress{}
 	}
-	lp := p.edit(id)
-	lp.Passed = normalize(append(lp.Passed, step))
-	return true
+	p.Lessons[id] = &lp
 }
-
-// Answer records the quiz choice (1-based) the learner locked in for step.
-func (p *Progress) Answer(id string, step, choice int) {
-	lp := p.edit(id)
-	if lp.Quiz == nil {
-		lp.Quiz = map[int]int{}
-	}
-	lp.Quiz[step] = choice
-}
-
-// ShowHints records that n hints of step have been revealed.
-func (p *Progress) ShowHints(id string, step, n int) {
-	lp := p.edit(id)
-	if lp.Hints == nil {
-		lp.Hints = map[int]int{}
-	}
-	lp.Hints[step] = n
-}
-
-// Finish marks lesson id done: the learner reached its end (steps skipped
-// on the way stay unpassed).
-func (p *Progress) Finish(id string) { p.edit(id).Done = true }
 
 // Reset forgets lesson id's progress.
 func (p *Progress) Reset(id string) { delete(p.Lessons, id) }
@@ -223,36 +226,43 @@ func (p *Progress) Reset(id string) { delete(p.Lessons, id) }
 // ResetAll forgets every lesson's progress.
 func (p *Progress) ResetAll() { p.Lessons = map[string]*LessonProgress{} }
 
-// HasPassed reports whether step passed.
-func (lp LessonProgress) HasPassed(step int) bool {
-	_, ok := slices.BinarySearch(lp.Passed, step)
-	return ok
-}
+// Outcome is how step ended (NotReached when it has not).
+func (lp LessonProgress) Outcome(step int) Outcome { return ParseOutcome(lp.Steps[step].Outcome) }
 
-// Resume is where a lesson of n steps picks up: the first step that has
-// not passed, or 0 when every step has (the lesson starts over).
+// Resume is where a lesson of n steps picks up: the first step not yet
+// completed (passed, shown or skipped), or 0 when every step is (the
+// lesson starts over).
 func (lp LessonProgress) Resume(n int) int {
 	for i := range n {
-		if !lp.HasPassed(i) {
+		if lp.Outcome(i) == NotReached {
 			return i
 		}
 	}
 	return 0
 }
 
-// PassedOf counts the passed steps among the first n (a lesson may have
-// lost steps since they were passed).
-func (lp LessonProgress) PassedOf(n int) int {
-	c := 0
-	for _, i := range lp.Passed {
-		if i < n {
-			c++
+// Count counts the first n steps by outcome (a lesson may have lost steps
+// since).
+func (lp LessonProgress) Count(n int) (passed, shown, skipped int) {
+	for i := range n {
+		switch lp.Outcome(i) {
+		case Passed:
+			passed++
+		case Shown:
+			shown++
+		case Skipped:
+			skipped++
 		}
 	}
-	return c
+	return passed, shown, skipped
+}
+
+// Solved reports whether every one of the n steps passed: shown and
+// skipped steps do not count.
+func (lp LessonProgress) Solved(n int) bool {
+	passed, _, _ := lp.Count(n)
+	return n > 0 && passed == n
 }
 
 // Started reports whether there is any progress at all.
-func (lp LessonProgress) Started() bool {
-	return len(lp.Passed) > 0 || len(lp.Quiz) > 0 || len(lp.Hints) > 0 || lp.Done
-}
+func (lp LessonProgress) Started() bool { return len(lp.Steps) > 0 || lp.Done }

@@ -15,17 +15,16 @@ func TestProgressRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state", "scalelab", "progress.json") // dirs do not exist yet
 	p := NewProgress()
 	p.Now = fixedNow
-	if !p.Pass("load-balancing", 1) || !p.Pass("load-balancing", 0) {
-		t.Fatal("Pass of a new step reported no news")
+	lb := LessonProgress{
+		Steps: map[int]StepProgress{
+			0: {Outcome: "passed", Hints: 1},
+			1: {Outcome: "shown", Quiz: 2},
+			2: {Hints: 2, Began: 12.5},
+		},
+		Journal: []Entry{{Step: 0, At: 1500 * time.Millisecond, Lines: []string{"load 300/s", "wait 5s"}, Source: "lesson"}},
 	}
-	if p.Pass("load-balancing", 1) {
-		t.Fatal("Pass of a passed step reported news")
-	}
-	p.Answer("load-balancing", 1, 2)
-	p.ShowHints("load-balancing", 0, 1)
-	p.ShowHints("load-balancing", 2, 2)
-	p.Pass("caching", 0)
-	p.Finish("caching")
+	p.Set("load-balancing", lb)
+	p.Set("caching", LessonProgress{Steps: map[int]StepProgress{0: {Outcome: "passed"}}, Done: true})
 	if err := p.Save(path); err != nil {
 		t.Fatal(err)
 	}
@@ -33,11 +32,16 @@ func TestProgressRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := LessonProgress{Passed: []int{0, 1}, Quiz: map[int]int{1: 2}, Hints: map[int]int{0: 1, 2: 2}, UpdatedAt: fixedNow()}
+	want := lb
+	want.UpdatedAt = fixedNow()
 	if lp := got.Lesson("load-balancing"); !reflect.DeepEqual(lp, want) {
 		t.Errorf("load-balancing = %+v, want %+v", lp, want)
 	}
-	if lp := got.Lesson("caching"); !lp.Done || !lp.HasPassed(0) || lp.HasPassed(1) {
+	lp := got.Lesson("load-balancing")
+	if lp.Outcome(0) != Passed || lp.Outcome(1) != Shown || lp.Outcome(2) != NotReached || lp.Resume(3) != 2 {
+		t.Errorf("outcomes %v %v %v, resume %d", lp.Outcome(0), lp.Outcome(1), lp.Outcome(2), lp.Resume(3))
+	}
+	if lp := got.Lesson("caching"); !lp.Done || lp.Outcome(0) != Passed || !lp.Solved(1) || lp.Solved(2) {
 		t.Errorf("caching = %+v, want done with step 0 passed", lp)
 	}
 	if lp := got.Lesson("unknown"); lp.Started() {
@@ -61,15 +65,16 @@ func TestProgressRoundTrip(t *testing.T) {
 
 func TestProgressLessonIsACopy(t *testing.T) {
 	p := NewProgress()
-	p.Answer("a", 0, 1)
+	p.Set("a", LessonProgress{Steps: map[int]StepProgress{0: {Quiz: 1}}, Journal: []Entry{{Lines: []string{"kill web-1"}}}})
 	lp := p.Lesson("a")
-	lp.Quiz[0] = 3
-	if p.Lesson("a").Quiz[0] != 1 {
+	lp.Steps[0] = StepProgress{Quiz: 3}
+	lp.Journal[0].Lines[0] = "revive web-1"
+	if a := p.Lesson("a"); a.Steps[0].Quiz != 1 || a.Journal[0].Lines[0] != "kill web-1" {
 		t.Error("changing the copy changed the progress")
 	}
 	c := p.Clone()
-	c.Answer("a", 0, 2)
-	if p.Lesson("a").Quiz[0] != 1 {
+	c.Lessons["a"].Steps[0] = StepProgress{Quiz: 2}
+	if p.Lesson("a").Steps[0].Quiz != 1 {
 		t.Error("changing the clone changed the progress")
 	}
 }
@@ -83,8 +88,8 @@ func TestLoadProgressMissingFile(t *testing.T) {
 
 func TestLoadProgressCorrupt(t *testing.T) {
 	for name, content := range map[string]string{
-		"truncated":  `{"version":1,"lessons":{"a":{"passed":[0,`,
-		"wrong type": `{"lessons":{"a":{"passed":"all"}}}`,
+		"truncated":  `{"version":2,"lessons":{"a":{"steps":{"0":`,
+		"wrong type": `{"lessons":{"a":{"steps":"all"}}}`,
 		"not json":   "\x00\x01garbage",
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -100,51 +105,72 @@ func TestLoadProgressCorrupt(t *testing.T) {
 				t.Fatalf("progress = %+v, want empty and usable", p)
 			}
 			// Usable: it can be changed and saved over the corrupt file.
-			p.Pass("a", 0)
+			p.Set("a", LessonProgress{Steps: map[int]StepProgress{0: {Outcome: "passed"}}})
 			if err := p.Save(path); err != nil {
 				t.Fatal(err)
 			}
-			if again, err := LoadProgress(path); err != nil || !again.Lesson("a").HasPassed(0) {
+			if again, err := LoadProgress(path); err != nil || again.Lesson("a").Outcome(0) != Passed {
 				t.Errorf("after saving over the corrupt file: %+v, %v", again, err)
 			}
 		})
 	}
 }
 
-func TestLoadProgressNormalizes(t *testing.T) {
+func TestLoadProgressTooBig(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "progress.json")
-	os.WriteFile(path, []byte(`{"lessons":{"a":{"passed":[2,0,2,-1]},"b":null}}`), 0o644)
+	f, _ := os.Create(path)
+	f.Truncate(maxProgressFile + 1)
+	f.Close()
+	p, err := LoadProgress(path)
+	if err == nil || !strings.Contains(err.Error(), "more than a progress file holds") || len(p.Lessons) != 0 {
+		t.Errorf("LoadProgress(huge) = %+v, %v", p, err)
+	}
+}
+
+// Version 1 files kept passed steps, quiz answers and hints in lists and
+// maps of their own; they are read into Steps.
+func TestLoadProgressVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "progress.json")
+	os.WriteFile(path, []byte(`{"version":1,"lessons":{"a":{"passed":[2,0,2,-1],"quiz":{"1":3},"hints":{"0":2}},"b":null}}`), 0o644)
 	p, err := LoadProgress(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := p.Lesson("a").Passed; !reflect.DeepEqual(got, []int{0, 2}) {
-		t.Errorf("passed = %v, want [0 2]", got)
+	want := map[int]StepProgress{0: {Outcome: "passed", Hints: 2}, 1: {Quiz: 3}, 2: {Outcome: "passed"}}
+	if got := p.Lesson("a").Steps; !reflect.DeepEqual(got, want) {
+		t.Errorf("steps = %+v, want %+v", got, want)
 	}
 	if _, ok := p.Lessons["b"]; ok {
 		t.Error("a null lesson was kept")
+	}
+	if lp := p.Lesson("a"); lp.Passed != nil || lp.Quiz != nil || lp.Hints != nil {
+		t.Errorf("version 1 fields kept: %+v", lp)
 	}
 }
 
 func TestResume(t *testing.T) {
 	for _, tc := range []struct {
-		passed []int
-		n      int
-		want   int
+		done []int
+		n    int
+		want int
 	}{
 		{nil, 3, 0},
 		{[]int{0}, 3, 1},
 		{[]int{0, 2}, 3, 1},
-		{[]int{0, 1, 2}, 3, 0}, // all passed: start over
+		{[]int{0, 1, 2}, 3, 0}, // all done: start over
 		{[]int{0, 1, 5}, 2, 0}, // the lesson lost steps
 	} {
-		lp := LessonProgress{Passed: tc.passed}
+		lp := LessonProgress{Steps: map[int]StepProgress{}}
+		for _, i := range tc.done {
+			lp.Steps[i] = StepProgress{Outcome: []string{"passed", "shown", "skipped"}[i%3]}
+		}
 		if got := lp.Resume(tc.n); got != tc.want {
-			t.Errorf("Resume(%v, %d) = %d, want %d", tc.passed, tc.n, got, tc.want)
+			t.Errorf("Resume(%v, %d) = %d, want %d", tc.done, tc.n, got, tc.want)
 		}
 	}
-	if got := (LessonProgress{Passed: []int{0, 1, 5}}).PassedOf(2); got != 2 {
-		t.Errorf("PassedOf = %d, want 2", got)
+	lp := LessonProgress{Steps: map[int]StepProgress{0: {Outcome: "passed"}, 1: {Outcome: "shown"}, 2: {Outcome: "skipped"}, 5: {Outcome: "passed"}}}
+	if p, sh, sk := lp.Count(3); p != 1 || sh != 1 || sk != 1 || lp.Solved(3) {
+		t.Errorf("Count = %d %d %d, solved %v", p, sh, sk, lp.Solved(3))
 	}
 }
 

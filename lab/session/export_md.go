@@ -10,12 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/scalelab/scalelab/lab"
+	"github.com/scalelab/scalelab/lab/lesson"
 )
 
 // Report layout.
@@ -156,106 +156,81 @@ func mdEvent(e lab.Event) (what, source string) {
 	return strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), " "), cmp.Or(e.Source, e.Component)
 }
 
-// mdStep is what the log says about one lesson step.
-type mdStep struct {
-	started, ended float64
-	result         string // "passed", "skipped" or ""
-	quiz           []string
-	hints          int
-}
-
 // lessonProgress is the log's lesson progress in time order, whether it was
 // logged as lesson lines or as lab events of kind "lesson".
-func (l *Log) lessonProgress() []Lesson {
-	ps := slices.Clone(l.Lessons)
+func (l *Log) lessonProgress() []lab.Event {
+	var evs []lab.Event
+	for _, p := range l.Lessons {
+		evs = append(evs, lab.Event{T: p.T, Kind: lab.KindLesson, Lesson: p.Lesson, Step: p.Step, What: p.What,
+			Choice: p.Choice, Correct: p.Correct, Hint: p.Hint})
+	}
 	for _, e := range l.Events {
 		if e.Kind == lab.KindLesson {
-			ps = append(ps, Lesson{Kind: KindLesson, T: e.T, Lesson: e.Lesson, Step: e.Step, What: e.What,
-				Choice: e.Choice, Correct: e.Correct, Hint: e.Hint})
+			evs = append(evs, e)
 		}
 	}
-	slices.SortStableFunc(ps, func(x, y Lesson) int { return cmp.Compare(x.T, y.T) })
-	return ps
+	slices.SortStableFunc(evs, func(x, y lab.Event) int { return cmp.Compare(x.T, y.T) })
+	return evs
 }
 
+// mdLessons reports each lesson of the log step by step. The events are
+// folded by lesson.Record, as the lesson's own summary is, so the report
+// and what the learner saw cannot disagree.
 func mdLessons(b *strings.Builder, l *Log) {
-	progress := l.lessonProgress()
-	if len(progress) == 0 {
+	events := l.lessonProgress()
+	if len(events) == 0 {
 		return
 	}
 	b.WriteString("## Lesson progress\n\n")
 	var order []string
-	steps := map[string]map[int]*mdStep{}
-	done := map[string]float64{}
-	for _, p := range progress {
-		if steps[p.Lesson] == nil {
-			steps[p.Lesson] = map[int]*mdStep{}
-			order = append(order, p.Lesson)
+	recs := map[string]*lesson.Record{}
+	for _, e := range events {
+		if recs[e.Lesson] == nil {
+			recs[e.Lesson] = &lesson.Record{}
+			order = append(order, e.Lesson)
 		}
-		if p.What == lab.LessonDone {
-			done[p.Lesson] = p.T
-			continue
-		}
-		s := steps[p.Lesson][p.Step]
-		if s == nil {
-			s = &mdStep{started: math.NaN()}
-			steps[p.Lesson][p.Step] = s
-		}
-		switch p.What {
-		case lab.LessonStarted:
-			s.started = p.T
-		case lab.LessonPassed, lab.LessonSkipped:
-			s.result, s.ended = p.What, p.T
-		case lab.LessonQuiz:
-			a := fmt.Sprintf("choice %d", p.Choice)
-			switch {
-			case p.Correct == nil:
-			case *p.Correct:
-				a += " ✓ right"
-			default:
-				a += " ✗ wrong"
-			}
-			s.quiz = append(s.quiz, a)
-		case lab.LessonHint:
-			s.hints = max(s.hints, p.Hint)
-		}
+		recs[e.Lesson].Apply(e)
 	}
 	for _, id := range order {
+		r := recs[id]
 		fmt.Fprintf(b, "### %s\n\n", mdLine(id))
-		b.WriteString("| step | started | result | took | quiz answers | hints shown |\n|---:|---:|---|---:|---|---:|\n")
-		nums := make([]int, 0, len(steps[id]))
-		passed, skipped := 0, 0
-		for n := range steps[id] {
-			nums = append(nums, n)
-		}
-		slices.Sort(nums)
-		for _, n := range nums {
-			s := steps[id][n]
+		b.WriteString("| step | started | result | took | quiz answers | hints shown | restarts |\n|---:|---:|---|---:|---|---:|---:|\n")
+		for i, s := range r.Steps {
+			if !s.HasBegan && s.Outcome == lesson.NotReached && len(s.Answers) == 0 {
+				continue
+			}
 			started, took, result := "—", "—", "not finished"
-			if !math.IsNaN(s.started) {
-				started = mdTime(s.started)
+			if s.HasBegan {
+				started = mdTime(s.Began.Seconds())
 			}
-			if s.result != "" {
-				result = s.result + " at " + mdTime(s.ended)
-				if !math.IsNaN(s.started) {
-					took = mdTime(s.ended - s.started)
+			if s.HasEnded {
+				result = s.Outcome.String() + " at " + mdTime(s.Ended.Seconds())
+			}
+			if d, ok := s.Took(); ok {
+				took = mdTime(d.Seconds())
+			}
+			var answers []string
+			for _, a := range s.Answers {
+				text := fmt.Sprintf("choice %d", a.Choice)
+				switch {
+				case a.Right == nil:
+				case *a.Right:
+					text += " ✓ right"
+				default:
+					text += " ✗ wrong"
 				}
-			}
-			switch s.result {
-			case lab.LessonPassed:
-				passed++
-			case lab.LessonSkipped:
-				skipped++
+				answers = append(answers, text)
 			}
 			quiz := "—"
-			if len(s.quiz) > 0 {
-				quiz = strings.Join(s.quiz, ", ")
+			if len(answers) > 0 {
+				quiz = strings.Join(answers, ", ")
 			}
-			fmt.Fprintf(b, "| %d | %s | %s | %s | %s | %d |\n", n, started, result, took, quiz, s.hints)
+			fmt.Fprintf(b, "| %d | %s | %s | %s | %s | %d | %d |\n", i+1, started, result, took, quiz, s.Hints, s.Restarts)
 		}
-		fmt.Fprintf(b, "\n%d step(s) passed, %d skipped", passed, skipped)
-		if t, ok := done[id]; ok {
-			fmt.Fprintf(b, "; lesson finished at %s", mdTime(t))
+		passed, shown, skipped := r.Tally()
+		fmt.Fprintf(b, "\n%d step(s) passed, %d shown, %d skipped", passed, shown, skipped)
+		if r.Done {
+			fmt.Fprintf(b, "; lesson finished at %s", mdTime(r.DoneAt.Seconds()))
 		}
 		b.WriteString(".\n\n")
 	}

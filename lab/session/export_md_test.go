@@ -34,9 +34,9 @@ func TestMarkdownReport(t *testing.T) {
 		"1 request event(s) in the log are not listed here.",
 		// Lesson progress.
 		"### cache-aside",
-		"| 1 | 0.0 s | passed at 8.0 s | 8.0 s | choice 2 ✗ wrong, choice 1 ✓ right | 0 |",
-		"| 2 | 8.0 s | skipped at 22.0 s | 14.0 s | — | 2 |",
-		"1 step(s) passed, 1 skipped; lesson finished at 22.0 s.",
+		"| 1 | 0.0 s | passed at 8.0 s | 8.0 s | choice 2 ✗ wrong, choice 1 ✓ right | 0 | 0 |",
+		"| 2 | 8.0 s | skipped at 22.0 s | 14.0 s | — | 2 | 0 |",
+		"1 step(s) passed, 0 shown, 1 skipped; lesson finished at 22.0 s.",
 		// Metrics every 5 s: done/s is the interval's mean of 192,194,196,198,190.
 		"## Metrics every 5 lab s",
 		"| 5.0 s | 200 | 194 | 0 | 2.5 | 15 | 16.7 | 2 | payments closed |",
@@ -137,7 +137,7 @@ func TestMarkdownLessonEvents(t *testing.T) {
 		{T: 9, Kind: lab.KindLesson, Lesson: "breaker", Step: 1, What: lab.LessonPassed},
 	}}
 	md := markdown(t, l)
-	for _, want := range []string{"### breaker", "| 1 | 1.0 s | passed at 9.0 s | 8.0 s | — | 1 |", "| 4.0 s | command | bar | `errors payments 30%` |"} {
+	for _, want := range []string{"### breaker", "| 1 | 1.0 s | passed at 9.0 s | 8.0 s | — | 1 | 0 |", "| 4.0 s | command | bar | `errors payments 30%` |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
 		}

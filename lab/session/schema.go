@@ -72,7 +72,8 @@ type Trace struct {
 	Spans   []Span  `json:"spans"`    // root first
 }
 
-// Lesson is lesson progress: What is "started", "passed", "skipped",
+// Lesson is lesson progress: What is "started", "passed", "shown" (the
+// learner asked to be shown a task's solution), "skipped", "restarted",
 // "quiz" (Choice, Correct), "hint" (Hint is the 1-based hint shown), "done".
 type Lesson struct {
 	Kind    string  `json:"kind"` // "lesson"

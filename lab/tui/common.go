@@ -14,15 +14,19 @@
 package tui
 
 import (
+	"time"
+
 	"github.com/scalelab/scalelab/lab"
 )
 
-// Source is the lab as the dashboard sees it. *lab.Lab is one; tests use a
+// Source is the lab as the screens see it. *lab.Lab is one; tests use a
 // fixed one.
 type Source interface {
 	View() lab.View                            // a snapshot and the structure around it
 	Exec(line, source string) error            // run one command-language line
 	Subscribe(requests bool) *lab.Subscription // events (commands, faults, state changes)
+	Publish(lab.Event)                         // put an event on the lab's bus (lesson progress)
+	Since() time.Duration                      // lab time now
 }
 
 // Common is what every panel is built with: the styles and keys, shared,

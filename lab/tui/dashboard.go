@@ -31,10 +31,13 @@ type (
 		dash   int64
 		events []lab.Event
 	}
+	// execMsg is a command's outcome: its line and source, the lab time
+	// after it ran, and its error.
 	execMsg struct {
-		dash int64
-		line string
-		err  error
+		dash         int64
+		line, source string
+		at           time.Duration
+		err          error
 	}
 )
 
@@ -129,7 +132,10 @@ func (d *Dashboard) waitForEvents() tea.Cmd {
 // block; the UI must not); its outcome becomes the status.
 func (d *Dashboard) Run(line, source string) tea.Cmd {
 	src, id := d.src, d.id
-	return func() tea.Msg { return execMsg{id, line, src.Exec(line, source)} }
+	return func() tea.Msg {
+		err := src.Exec(line, source)
+		return execMsg{dash: id, line: line, source: source, at: src.Since(), err: err}
+	}
 }
 
 // LabView returns the last lab view the dashboard read.

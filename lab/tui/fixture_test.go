@@ -214,6 +214,13 @@ func (f *fakeSource) Publish(e lab.Event) {
 	f.bus.Publish(e)
 }
 
+// Since is the lab time of the view it returns.
+func (f *fakeSource) Since() time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.view.T
+}
+
 // Calls returns the lines run so far, oldest first.
 func (f *fakeSource) Calls() []execCall {
 	f.mu.Lock()

@@ -58,12 +58,15 @@ func (k *KeyMap) FullHelp() [][]key.Binding {
 }
 
 // LessonKeyMap is the lesson screens' bindings. In a lesson the
-// dashboard's own keys work as usual, except that `?` reveals a hint and
-// `q` leaves the lesson: the dashboard's full help is on `H`.
+// dashboard's keys work as usual except those a lesson key takes over: `h`
+// is a hint here (not hang), `r` restarts the step (not revive) and `q`
+// leaves the lesson; the command bar runs any command. `?` is help, as in
+// the sandbox.
 type LessonKeyMap struct {
 	Open                                 key.Binding // picker: open the selected lesson
 	NextStep, SkipStep, Hint             key.Binding
-	FullHelp, Leave, ForceQuit           key.Binding
+	Restart, Show                        key.Binding
+	Leave, ForceQuit                     key.Binding
 	ProseUp, ProseDown                   key.Binding
 	QuizUp, QuizDown, QuizPick, QuizLock key.Binding
 }
@@ -74,12 +77,13 @@ func DefaultLessonKeyMap() *LessonKeyMap {
 		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open lesson")),
 		NextStep:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next step")),
 		SkipStep:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "skip step")),
-		Hint:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "hint")),
-		FullHelp:  key.NewBinding(key.WithKeys("H"), key.WithHelp("H", "all keys")),
+		Hint:      key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "hint")),
+		Restart:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart step")),
+		Show:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "show me the solution")),
 		Leave:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "leave lesson")),
 		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		ProseUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "scroll text up")),
-		ProseDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "scroll text down")),
+		ProseUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "text: page up")),
+		ProseDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "text: page down")),
 		QuizUp:    key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "previous choice")),
 		QuizDown:  key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "next choice")),
 		QuizPick:  key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "choose")),

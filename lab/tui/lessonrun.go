@@ -216,27 +216,41 @@ func (k *labKeeper) stopAll() {
 }
 
 type (
-	// labBuiltMsg is a lesson's new lab, or why there is none.
+	// labBuiltMsg is a lesson's new lab, or why there is none, and the
+	// attempt it is for (nil: a new attempt from the saved progress).
 	labBuiltMsg struct {
-		lesson *lesson.Lesson
-		lab    *lab.Lab
-		err    error
+		lesson  *lesson.Lesson
+		attempt *lesson.Attempt
+		lab     *lab.Lab
+		err     error
 	}
 	labStoppedMsg struct{}
 )
 
 // buildLab builds a lesson's lab off the UI goroutine.
-func buildLab(newLab func(*lesson.Lesson) (*lab.Lab, error), labs *labKeeper, ls *lesson.Lesson) tea.Cmd {
+func buildLab(newLab func(*lesson.Lesson) (*lab.Lab, error), labs *labKeeper, ls *lesson.Lesson, a *lesson.Attempt) tea.Cmd {
 	return func() tea.Msg {
 		l, err := newLab(ls)
 		if err != nil {
-			return labBuiltMsg{lesson: ls, err: fmt.Errorf("lesson %s: preset %s: %w", ls.ID, ls.Preset, err)}
+			return labBuiltMsg{lesson: ls, attempt: a, err: fmt.Errorf("lesson %s: preset %s: %w", ls.ID, ls.Preset, err)}
 		}
 		if !labs.add(l) {
 			l.Stop()
 			return nil
 		}
-		return labBuiltMsg{lesson: ls, lab: l}
+		return labBuiltMsg{lesson: ls, attempt: a, lab: l}
+	}
+}
+
+// replayer rebuilds a plan on l at the replay speed, then puts the clock
+// back at the speed it had.
+func replayer(l *lab.Lab) func(lesson.Plan) error {
+	return func(p lesson.Plan) error {
+		speed := l.Clock().Speed()
+		_ = l.Exec(fmt.Sprintf("speed %gx", float64(lesson.ReplaySpeed)), lab.SourceReplay)
+		err := lesson.Replay(l, p)
+		_ = l.Exec(fmt.Sprintf("speed %gx", speed), lab.SourceReplay)
+		return err
 	}
 }
 
@@ -264,13 +278,24 @@ type lessonsApp struct {
 	opening bool     // a lab is being built
 	session int      // counts lessons opened, to tell their messages apart
 
+	set    *lesson.Set
 	direct *lesson.Lesson // RunLesson's lesson: opened at start, leaving quits
 	err    error          // why the direct lesson could not open
 	w, h   int
 }
 
 func newLessonsApp(env *lessonEnv, set *lesson.Set, newLab func(*lesson.Lesson) (*lab.Lab, error), direct *lesson.Lesson) lessonsApp {
-	return lessonsApp{env: env, newLab: newLab, labs: &labKeeper{}, picker: NewPicker(env, set), direct: direct}
+	return lessonsApp{env: env, newLab: newLab, labs: &labKeeper{}, picker: NewPicker(env, set), set: set, direct: direct}
+}
+
+// nextLesson is the lesson after ls in the set's order, or nil.
+func (a lessonsApp) nextLesson(ls *lesson.Lesson) *lesson.Lesson {
+	for i, l := range a.set.Lessons {
+		if l == ls && i+1 < len(a.set.Lessons) {
+			return a.set.Lessons[i+1]
+		}
+	}
+	return nil
 }
 
 // Init opens the direct lesson, if any.
@@ -301,7 +326,24 @@ func (a lessonsApp) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		a.opening = true
 		a.picker.SetStatus(fmt.Sprintf("starting a %s lab for %q …", msg.lesson.Preset, msg.lesson.Title), true)
-		return a, buildLab(a.newLab, a.labs, msg.lesson)
+		return a, buildLab(a.newLab, a.labs, msg.lesson, nil)
+	case restartLessonMsg:
+		if !a.open || msg.session != a.session {
+			return a, nil
+		}
+		// Close this lab and build another, on which the attempt's step
+		// is rebuilt and begun again.
+		ls := msg.attempt.Lesson()
+		a, stop := a.closeLesson()
+		a.opening = true
+		return a, tea.Batch(stop, buildLab(a.newLab, a.labs, ls, msg.attempt))
+	case nextLessonMsg:
+		if !a.open || msg.session != a.session || msg.lesson == nil {
+			return a, nil
+		}
+		a, stop := a.closeLesson()
+		ls := msg.lesson
+		return a, tea.Batch(stop, a.picker.Refresh(), func() tea.Msg { return openLessonMsg{ls} })
 	case labBuiltMsg:
 		a.opening = false
 		if msg.err != nil {
@@ -314,7 +356,11 @@ func (a lessonsApp) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		a.session++
 		a.lab, a.open = msg.lab, true
-		a.lv = NewLessonView(a.env, msg.lesson, msg.lab, a.session)
+		att := msg.attempt
+		if att == nil {
+			att = lesson.NewAttempt(msg.lesson, a.env.store.p.Lesson(msg.lesson.ID))
+		}
+		a.lv = NewLessonView(a.env, lessonOpen{attempt: att, src: msg.lab, replay: replayer(msg.lab), next: a.nextLesson(msg.lesson), session: a.session})
 		a.labs.attach(msg.lab, a.lv.Stop)
 		a.lv, _ = a.lv.Update(tea.WindowSizeMsg{Width: a.w, Height: a.h})
 		a.picker.SetStatus("", true)
@@ -342,15 +388,22 @@ func (a lessonsApp) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // leave closes the open lesson: its dashboard stops now, its lab in a Cmd,
 // and the picker shows the new progress.
 func (a lessonsApp) leave() (tea.Model, tea.Cmd) {
+	a, stop := a.closeLesson()
+	if a.direct != nil {
+		return a, tea.Batch(stop, tea.Quit)
+	}
+	return a, tea.Batch(stop, a.picker.Refresh())
+}
+
+// closeLesson closes the open lesson: its dashboard stops now, its lab in
+// the Cmd returned.
+func (a lessonsApp) closeLesson() (lessonsApp, tea.Cmd) {
 	if stop := a.labs.detach(a.lab); stop != nil {
 		stop()
 	}
 	stop := stopLab(a.labs, a.lab)
 	a.open, a.lab, a.lv = false, nil, LessonView{}
-	if a.direct != nil {
-		return a, tea.Batch(stop, tea.Quit)
-	}
-	return a, tea.Batch(stop, a.picker.Refresh())
+	return a, stop
 }
 
 // View is the screen showing.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -16,15 +17,18 @@ import (
 	"github.com/scalelab/scalelab/lessons"
 )
 
-// demoLessonMD has three steps: two checks and two hints; a quiz and a
-// wait; a check the fixture does not meet (queue.depth is 10).
+// demoLessonMD has three steps: a watched step with two checks and two
+// hints; a watched step with a quiz and a wait; and a task on the queue
+// panel whose goal the fixture does not meet (its queue is 10 deep).
 const demoLessonMD = "---\nid: demo\ntitle: Demo lesson\nsummary: A demo.\nminutes: 5\npreset: web\ntrack: 1-foundations\norder: 1\n---\n" +
 	"Intro text.\n\n" +
 	"## Even shares\n\nWatch the **Routing** panel.\n\n```lab\nload 300/s\nexpect lb.share{backend=web-1} > 30% within 10s\nexpect latency.p50 < 30ms within 10s\n```\n\n" +
 	"> Hint: first hint.\n> Hint: second hint.\n\n" +
 	"## Slow server\n\n```quiz\nquestion: What happens?\nchoices: [alpha, bravo, charlie]\nanswer: 2\nexplain: Because bravo.\n```\n\n" +
 	"```lab\nslow web-1 +200ms\nwait 5s\nexpect cache.hit_ratio > 50% within 10s\n```\n\n" +
-	"## Last\n\n```lab\nbalancer least-conn\nexpect queue.depth < 5 within 10s\n```\n"
+	"> Hint: look at the cache.\n\n" +
+	"## Drain the queue\n\nGet the queue under 5 deep.\n\n```lab\npanel: queue\nbalancer least-conn\nexpect queue.depth < 5 within 10s\n```\n\n" +
+	"```solution\nqueue consumers=8\n```\n\n> Hint: more consumers.\n"
 
 func demoLesson(t testing.TB) *lesson.Lesson {
 	t.Helper()
@@ -41,14 +45,33 @@ func testEnv(p *lesson.Progress, path string) *lessonEnv {
 	return newLessonEnv(fixtureCommon(), newProgressStore(path, p), newProseRenderer(true, true))
 }
 
-// openLesson opens the demo lesson over src at w×h and runs its first
-// commands (not the dashboard's Init: its Cmds tick and block).
-func openLesson(t *testing.T, env *lessonEnv, src *fakeSource, w, h int) LessonView {
+// fakeReplayer records the plans it is asked to replay.
+type fakeReplayer struct{ plans []lesson.Plan }
+
+func (f *fakeReplayer) replay(p lesson.Plan) error {
+	f.plans = append(f.plans, p)
+	return nil
+}
+
+// openAttempt opens a at w×h over src and runs what it starts (not the
+// dashboard's Init: its Cmds tick and block).
+func openAttempt(t *testing.T, env *lessonEnv, a *lesson.Attempt, src *fakeSource, rep *fakeReplayer, w, h int) LessonView {
 	t.Helper()
-	lv := NewLessonView(env, demoLesson(t), src, 1)
+	var replay func(lesson.Plan) error
+	if rep != nil {
+		replay = rep.replay
+	}
+	lv := NewLessonView(env, lessonOpen{attempt: a, src: src, replay: replay, session: 1})
 	t.Cleanup(lv.Stop)
+	lv.bar.input.Cursor.SetMode(cursor.CursorStatic) // a blinking cursor's Cmds never end
 	lv, _ = lv.Update(tea.WindowSizeMsg{Width: w, Height: h})
 	return runLV(t, lv, lv.initCmd)
+}
+
+// openLesson opens the demo lesson from env's progress.
+func openLesson(t *testing.T, env *lessonEnv, src *fakeSource, w, h int) LessonView {
+	t.Helper()
+	return openAttempt(t, env, lesson.NewAttempt(demoLesson(t), env.store.p.Lesson("demo")), src, &fakeReplayer{}, w, h)
 }
 
 // runLV runs cmd and feeds everything it delivers back, as the runtime
@@ -77,20 +100,22 @@ func pressLV(t *testing.T, lv LessonView, keys ...string) LessonView {
 	return lv
 }
 
-// observeLV hands the lesson a view as the dashboard's tick would; the
-// next tick is dropped.
+// observeLV hands the lesson a view as the dashboard's tick would, and
+// runs what that starts (a progress save, the next step's lines).
 func observeLV(t *testing.T, lv LessonView, v lab.View) LessonView {
 	t.Helper()
 	lv, cmd := lv.Update(viewMsg{lv.dash.id, v})
-	if lv.env.store.path == "" {
-		return lv // nothing to save; the rest is the dashboard's next tick
+	return runLV(t, lv, cmd)
+}
+
+// typeLV types a line in the command bar and runs it.
+func typeLV(t *testing.T, lv LessonView, line string) LessonView {
+	t.Helper()
+	lv = pressLV(t, lv, ":")
+	for _, r := range line {
+		lv, _ = lv.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
 	}
-	// Run what is not the dashboard's tick (a progress save).
-	msgs := runCmd(t, cmd)
-	for _, msg := range msgs {
-		lv, _ = lv.Update(msg)
-	}
-	return lv
+	return pressLV(t, lv, "enter")
 }
 
 func lvScreen(lv LessonView) string { return ansi.Strip(lv.View()) }
@@ -115,60 +140,200 @@ func refuseScreen(t *testing.T, lv LessonView, refuse ...string) {
 	}
 }
 
+func wantPhase(t *testing.T, lv LessonView, step int, p lesson.Phase) {
+	t.Helper()
+	if lv.a.Step() != step || lv.a.Phase() != p {
+		t.Fatalf("step %d phase %s, want step %d phase %s", lv.a.Step()+1, lv.a.Phase(), step+1, p)
+	}
+}
+
+// toTask brings a demo lesson to its task step, watching.
+func toTask(t *testing.T, lv LessonView) LessonView {
+	t.Helper()
+	lv = observeLV(t, lv, fixtureView(fixtureSeconds)) // step 1 passes
+	lv = pressLV(t, lv, "n", "2", "enter")
+	lv = observeLV(t, lv, fixtureView(fixtureSeconds)) // step 2 passes
+	lv = pressLV(t, lv, "n")
+	wantPhase(t, lv, 2, lesson.PhaseWatch)
+	return lv
+}
+
 func TestLessonChecklistFromSnapshot(t *testing.T) {
 	src := newFakeSource()
 	lv := openLesson(t, testEnv(lesson.NewProgress(), ""), src, 160, 48)
 	requireCalls(t, src, execCall{"load 300/s", lab.SourceLesson})
-	if lv.state != stateChecking {
-		t.Fatalf("state %v after the step's commands, want checking", lv.state)
-	}
+	wantPhase(t, lv, 0, lesson.PhaseWatch)
 	lv = observeLV(t, lv, viewWith(map[string]float64{"latency.p50": 40}))
 	requireScreen(t, lv,
+		"setup: load 300/s",
 		"✔ lb.share{backend=web-1} > 30%  now 33.3%",
 		"✖ latency.p50 < 30ms  now 40ms",
 		"watching the checks")
-	if lv.state != stateChecking {
-		t.Fatalf("passed with a check failing")
-	}
 	lv = pressLV(t, lv, "n")
-	if lv.step != 0 {
-		t.Fatalf("n moved to step %d before the step passed", lv.step+1)
-	}
+	wantPhase(t, lv, 0, lesson.PhaseWatch) // n does nothing before the pass
 	lv = observeLV(t, lv, viewWith(map[string]float64{"latency.p50": 6}))
-	if lv.state != statePassed {
-		t.Fatalf("state %v with every check holding, want passed", lv.state)
-	}
+	wantPhase(t, lv, 0, lesson.PhaseReached)
 	requireScreen(t, lv, "✔ passed after", "✔ latency.p50 < 30ms  now 6ms")
 	// The pass is latched: a later bad snapshot does not undo it.
 	lv = observeLV(t, lv, viewWith(map[string]float64{"latency.p50": 90}))
-	if lv.state != statePassed {
-		t.Fatalf("a later snapshot unlatched the pass")
-	}
+	wantPhase(t, lv, 0, lesson.PhaseReached)
 	lv = pressLV(t, lv, "n")
-	if lv.step != 1 || lv.state != stateQuiz {
-		t.Fatalf("after n: step %d state %v, want step 2 asking its quiz", lv.step+1, lv.state)
+	wantPhase(t, lv, 1, lesson.PhaseQuiz)
+}
+
+func TestLessonSetupRunsBeforeChecksLatch(t *testing.T) {
+	// While a step's setup runs, checks are shown but cannot pass.
+	src := newFakeSource()
+	env := testEnv(lesson.NewProgress(), "")
+	lv := NewLessonView(env, lessonOpen{attempt: lesson.NewAttempt(demoLesson(t), lesson.LessonProgress{}), src: src, session: 1})
+	t.Cleanup(lv.Stop)
+	lv, _ = lv.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	wantPhase(t, lv, 0, lesson.PhaseSetup)
+	lv = observeLV(t, lv, fixtureView(fixtureSeconds)) // every check holds
+	wantPhase(t, lv, 0, lesson.PhaseSetup)
+	requireScreen(t, lv, "setting up: load 300/s")
+	lv = runLV(t, lv, lv.initCmd)
+	lv = observeLV(t, lv, fixtureView(fixtureSeconds))
+	wantPhase(t, lv, 0, lesson.PhaseReached)
+}
+
+// The goal is not shown before the prediction: the quiz is all the pane
+// shows of the step until it is answered.
+func TestLessonHidesChecksUntilQuizAnswered(t *testing.T) {
+	src := newFakeSource()
+	lv := openLesson(t, testEnv(lesson.NewProgress(), ""), src, 160, 48)
+	lv = observeLV(t, lv, fixtureView(fixtureSeconds))
+	lv = pressLV(t, lv, "n")
+	wantPhase(t, lv, 1, lesson.PhaseQuiz)
+	lv = observeLV(t, lv, fixtureView(fixtureSeconds))
+	requireScreen(t, lv, "Predict first", "What happens?")
+	refuseScreen(t, lv, "cache.hit_ratio", "Goal", "slow web-1", "setup:")
+	if slices.Contains(src.Calls(), execCall{"slow web-1 +200ms", lab.SourceLesson}) {
+		t.Fatal("the step's setup ran before the quiz was answered")
+	}
+	lv = pressLV(t, lv, "2", "enter")
+	requireScreen(t, lv, "You predicted: 2. bravo", "Goal", "cache.hit_ratio > 50%")
+}
+
+func TestLessonTaskWaitsForTheLearner(t *testing.T) {
+	src := newFakeSource()
+	lv := toTask(t, openLesson(t, testEnv(lesson.NewProgress(), ""), src, 160, 48))
+	requireScreen(t, lv, "Step 3/3 · task", "your turn: reach the goal", "✖ queue.depth < 5")
+	refuseScreen(t, lv, "queue consumers=8") // the solution is not shown
+	if lv.dash.Focused() != "queue" {
+		t.Errorf("the step names the queue panel; %s is focused", lv.dash.Focused())
+	}
+	// The goal holds by itself (the queue drained), but the learner has
+	// not acted: no pass.
+	lv = observeLV(t, lv, viewWith(map[string]float64{"queue.depth": 2}))
+	wantPhase(t, lv, 2, lesson.PhaseWatch)
+	requireScreen(t, lv, "the goal holds already")
+	// A command that only watches does not count as acting.
+	lv = typeLV(t, lv, "expect queue.depth < 5")
+	lv = observeLV(t, lv, viewWith(map[string]float64{"queue.depth": 2}))
+	wantPhase(t, lv, 2, lesson.PhaseWatch)
+	// The learner acts; the goal holds: passed.
+	lv = typeLV(t, lv, "queue consumers=6")
+	lv = observeLV(t, lv, viewWith(map[string]float64{"queue.depth": 2}))
+	wantPhase(t, lv, 2, lesson.PhaseReached)
+	requireScreen(t, lv, "✔ passed after", "n finish")
+	if o := lv.a.Record().Steps[2].Outcome; o != lesson.Passed {
+		t.Errorf("outcome %v", o)
 	}
 }
 
-func TestLessonCommandsRunBeforeChecksLatch(t *testing.T) {
-	// While a step's commands run, checks are shown but cannot pass.
+func TestLessonShowRunsTheSolutionAfterConfirming(t *testing.T) {
+	src := newFakeSource()
+	lv := toTask(t, openLesson(t, testEnv(lesson.NewProgress(), ""), src, 160, 48))
+	n := len(src.Calls())
+	lv = pressLV(t, lv, "S")
+	requireScreen(t, lv, "run the solution for you? The step counts as shown")
+	if len(src.Calls()) != n {
+		t.Fatal("S ran the solution without confirming")
+	}
+	lv = pressLV(t, lv, "S")
+	if got := src.Calls()[len(src.Calls())-1]; got != (execCall{"queue consumers=8", lab.SourceLesson}) {
+		t.Fatalf("last call %v", got)
+	}
+	requireScreen(t, lv, "solution: queue consumers=8")
+	lv = observeLV(t, lv, viewWith(map[string]float64{"queue.depth": 1}))
+	wantPhase(t, lv, 2, lesson.PhaseReached)
+	requireScreen(t, lv, "reached with the solution shown")
+	lv = pressLV(t, lv, "n")
+	requireScreen(t, lv, "2 of 3 steps passed · 1 shown", "◐ solution shown")
+}
+
+func TestLessonRestartRebuildsTheStep(t *testing.T) {
+	rep := &fakeReplayer{}
 	src := newFakeSource()
 	env := testEnv(lesson.NewProgress(), "")
-	lv := NewLessonView(env, demoLesson(t), src, 1)
-	t.Cleanup(lv.Stop)
-	lv, _ = lv.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
-	if lv.state != stateRunning || lv.inflight == 0 {
-		t.Fatalf("state %v inflight %d, want running with a command in flight", lv.state, lv.inflight)
+	lv := openAttempt(t, env, lesson.NewAttempt(demoLesson(t), lesson.LessonProgress{}), src, rep, 160, 48)
+	lv = toTask(t, lv)
+	lv = typeLV(t, lv, "kill web-2") // the learner's own command, in step 3
+	lv, cmd := lv.Update(keyMsg("r"))
+	if cmd != nil {
+		t.Fatal("r restarted without confirming")
 	}
-	lv = observeLV(t, lv, fixtureView(fixtureSeconds)) // every check holds
-	if lv.state != stateRunning {
-		t.Fatalf("passed before its commands ran: %v", lv.state)
+	requireScreen(t, lv, "restart this step? The lab is rebuilt to where it began")
+	lv, cmd = lv.Update(keyMsg("r"))
+	var restart restartLessonMsg
+	for _, msg := range runCmd(t, cmd) {
+		if m, ok := msg.(restartLessonMsg); ok {
+			restart = m
+		}
 	}
-	requireScreen(t, lv, "running: load 300/s")
-	lv = runLV(t, lv, lv.initCmd)
+	if restart.attempt != lv.a {
+		t.Fatal("r r did not ask the root to rebuild the lab")
+	}
+	// The root builds a new lab and opens the attempt on it: the steps
+	// before are replayed (their setup lines; step 3's kill is forgotten),
+	// then step 3 begins again.
+	src2 := newFakeSource()
+	lv2 := openAttempt(t, env, restart.attempt, src2, rep, 160, 48)
+	if len(rep.plans) != 1 {
+		t.Fatalf("%d replays, want 1", len(rep.plans))
+	}
+	var lines []string
+	for _, e := range rep.plans[0].Entries {
+		lines = append(lines, strings.Join(e.Lines, ";"))
+	}
+	if got := strings.Join(lines, " | "); got != "load 300/s | slow web-1 +200ms;wait 5s" {
+		t.Errorf("replayed %q", got)
+	}
+	wantPhase(t, lv2, 2, lesson.PhaseWatch)
+	requireCalls(t, src2, execCall{"balancer least-conn", lab.SourceLesson})
+	if r := lv2.a.Record().Steps[2]; r.Restarts != 1 {
+		t.Errorf("record %+v", r)
+	}
+}
+
+func TestLessonRetakeAsksTheQuiz(t *testing.T) {
+	p := lesson.NewProgress()
+	p.Set("demo", lesson.LessonProgress{Steps: map[int]lesson.StepProgress{
+		0: {Outcome: "passed"}, 1: {Outcome: "passed", Quiz: 1}, 2: {Outcome: "shown"},
+	}, Done: true})
+	lv := openLesson(t, testEnv(p, ""), newFakeSource(), 160, 48)
+	wantPhase(t, lv, 0, lesson.PhaseWatch) // a lesson done in full starts over
 	lv = observeLV(t, lv, fixtureView(fixtureSeconds))
-	if lv.state != statePassed {
-		t.Fatalf("state %v, want passed", lv.state)
+	lv = pressLV(t, lv, "n")
+	wantPhase(t, lv, 1, lesson.PhaseQuiz)
+	requireScreen(t, lv, "Predict first")
+}
+
+func TestLessonResumeReplaysEarlierSteps(t *testing.T) {
+	p := lesson.NewProgress()
+	p.Set("demo", lesson.LessonProgress{
+		Steps:   map[int]lesson.StepProgress{0: {Outcome: "passed", Hints: 1}, 1: {Began: 12}},
+		Journal: []lesson.Entry{{Step: 0, At: 0, Lines: []string{"load 300/s"}, Source: lab.SourceLesson}, {Step: 0, At: 4e9, Lines: []string{"kill web-3"}, Source: lab.SourceTyped}},
+	})
+	rep := &fakeReplayer{}
+	lv := openAttempt(t, testEnv(p, ""), lesson.NewAttempt(demoLesson(t), p.Lesson("demo")), newFakeSource(), rep, 160, 48)
+	if len(rep.plans) != 1 || len(rep.plans[0].Entries) != 2 || rep.plans[0].Until.Seconds() != 12 {
+		t.Fatalf("replays %+v", rep.plans)
+	}
+	wantPhase(t, lv, 1, lesson.PhaseQuiz)
+	if !lv.a.Record().Steps[0].Earlier {
+		t.Error("step 1 is not marked as passed earlier")
 	}
 }
 
@@ -176,21 +341,9 @@ func TestLessonSkip(t *testing.T) {
 	src := newFakeSource()
 	lv := openLesson(t, testEnv(lesson.NewProgress(), ""), src, 160, 48)
 	lv = pressLV(t, lv, "N")
-	if lv.step != 1 || lv.records[0].outcome != outcomeSkipped {
-		t.Fatalf("after N: step %d, step 1 outcome %v", lv.step+1, lv.records[0].outcome)
-	}
-	// Skipping a step still asking its quiz still applies its commands,
-	// without the wait, so the next step finds the lab it expects.
-	lv = pressLV(t, lv, "N")
-	requireCalls(t, src, execCall{"load 300/s", lab.SourceLesson}, execCall{"slow web-1 +200ms", lab.SourceLesson},
-		execCall{"balancer least-conn", lab.SourceLesson})
-	if lv.step != 2 {
-		t.Fatalf("after 2×N: step %d, want 3", lv.step+1)
-	}
-	lv = pressLV(t, lv, "N")
-	if lv.state != stateComplete {
-		t.Fatalf("N on the last step: %v, want the summary", lv.state)
-	}
+	wantPhase(t, lv, 1, lesson.PhaseQuiz)
+	lv = pressLV(t, lv, "N", "N")
+	wantPhase(t, lv, 2, lesson.PhaseDone)
 	requireScreen(t, lv, "Lesson complete", "0 of 3 steps passed · 3 skipped", "↷ skipped")
 }
 
@@ -200,13 +353,11 @@ func TestLessonProgressEvents(t *testing.T) {
 	src := newFakeSource()
 	sub := src.Subscribe(false)
 	lv := openLesson(t, testEnv(lesson.NewProgress(), ""), src, 160, 48)
-	lv = pressLV(t, lv, "?", "N") // a hint, then skip step 1
+	lv = pressLV(t, lv, "h", "N") // a hint, then skip step 1
 	lv = pressLV(t, lv, "2", "enter")
 	lv = observeLV(t, lv, fixtureView(fixtureSeconds))
-	lv = pressLV(t, lv, "n", "N")
-	if lv.state != stateComplete {
-		t.Fatalf("state %v, want complete", lv.state)
-	}
+	lv = pressLV(t, lv, "n", "S", "S", "N")
+	wantPhase(t, lv, 2, lesson.PhaseDone)
 	var got []string
 	for _, e := range sub.Drain() {
 		if e.Kind != lab.KindLesson {
@@ -224,30 +375,33 @@ func TestLessonProgressEvents(t *testing.T) {
 		}
 		got = append(got, s)
 	}
-	want := []string{"1 started", "1 hint 1", "1 skipped", "2 started", "2 quiz 2 true", "2 passed", "3 started", "3 skipped", "3 done"}
+	want := []string{"1 started", "1 hint 1", "1 skipped", "2 started", "2 quiz 2 true", "2 passed", "3 started", "3 shown", "3 skipped", "0 done"}
 	if !slices.Equal(got, want) {
 		t.Errorf("lesson events %q, want %q", got, want)
 	}
 }
 
 func TestLessonHintsOneAtATime(t *testing.T) {
-	p := lesson.NewProgress()
-	lv := openLesson(t, testEnv(p, ""), newFakeSource(), 160, 48)
+	src := newFakeSource()
+	lv := openLesson(t, testEnv(lesson.NewProgress(), ""), src, 160, 48)
 	refuseScreen(t, lv, "Hint 1/2")
+	// Help is on ?, as in the sandbox, and names what h and r do here.
 	lv = pressLV(t, lv, "?")
-	requireScreen(t, lv, "Hint 1/2: first hint.")
-	refuseScreen(t, lv, "Hint 2/2", "Help ·")
-	lv = pressLV(t, lv, "?")
-	requireScreen(t, lv, "Hint 1/2: first hint.", "Hint 2/2: second hint.")
-	lv = pressLV(t, lv, "?") // no third hint: nothing changes, and the dashboard's help does not open
-	if lv.hints != 2 || p.Lesson("demo").Hints[0] != 2 || lv.showHelp {
-		t.Fatalf("hints %d, saved %v, dashboard help %v; want 2, 2, false", lv.hints, p.Lesson("demo").Hints, lv.showHelp)
-	}
-	// The dashboard's help is on H, and says what ? does here.
-	lv = pressLV(t, lv, "H")
-	requireScreen(t, lv, "Help · any key closes", "skip step", "leave lesson", "all keys", "kill selected")
+	requireScreen(t, lv, "Help · any key closes", "skip step", "leave lesson", "h hint", "r restart step", "kill selected")
+	refuseScreen(t, lv, "hang / unhang", "revive selected")
 	lv = pressLV(t, lv, "x")
 	refuseScreen(t, lv, "Help · any key closes")
+	lv = pressLV(t, lv, "h")
+	requireScreen(t, lv, "Hint 1/2: first hint.")
+	refuseScreen(t, lv, "Hint 2/2", "Help ·")
+	lv = pressLV(t, lv, "h", "h") // no third hint: nothing changes, and h never reaches the dashboard's hang
+	requireScreen(t, lv, "Hint 1/2: first hint.", "Hint 2/2: second hint.")
+	if lv.a.Hints() != 2 || slices.ContainsFunc(src.Calls(), func(c execCall) bool { return strings.HasPrefix(c.Line, "hang") }) {
+		t.Fatalf("hints %d, calls %v", lv.a.Hints(), src.Calls())
+	}
+	// With no hint left, h still never reaches the dashboard.
+	lv = pressLV(t, lv, "?")
+	refuseScreen(t, lv, "hang / unhang")
 }
 
 func TestLessonQuiz(t *testing.T) {
@@ -258,127 +412,72 @@ func TestLessonQuiz(t *testing.T) {
 		want  []string
 	}{
 		{"arrows, right", []string{"down", "enter"}, true, []string{"✔ Right: 2. bravo", "Because bravo."}},
-		{"number, wrong", []string{"3", "enter"}, false, []string{"✖ You predicted: 3. charlie", "Answer: 2. bravo", "Because bravo."}},
+		{"number, wrong", []string{"3", "enter"}, false, []string{"✖ You predicted: 3. charlie", "Answer: 2. bravo"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src := newFakeSource()
-			p := lesson.NewProgress()
-			p.Pass("demo", 0) // resume at the quiz
-			lv := openLesson(t, testEnv(p, ""), src, 160, 48)
-			if lv.step != 1 || lv.state != stateQuiz {
-				t.Fatalf("step %d state %v, want step 2 asking", lv.step+1, lv.state)
-			}
-			requireScreen(t, lv, "Predict first", "What happens?", "▸ 1. alpha", "2. bravo")
-			// The quiz is asked before the step's commands run.
-			requireCalls(t, src, execCall{"load 300/s", lab.SourceLesson})
-			lv = pressLV(t, lv, tc.keys[:len(tc.keys)-1]...)
-			if lv.state != stateQuiz {
-				t.Fatalf("choosing locked the quiz in")
-			}
-			lv = pressLV(t, lv, tc.keys[len(tc.keys)-1])
-			requireCalls(t, src, execCall{"load 300/s", lab.SourceLesson},
-				execCall{"slow web-1 +200ms", lab.SourceLesson}, execCall{"wait 5s", lab.SourceLesson})
-			requireScreen(t, lv, "You predicted:")
-			refuseScreen(t, lv, "Because bravo.")
+			lv := openLesson(t, testEnv(lesson.NewProgress(), ""), newFakeSource(), 160, 48)
 			lv = observeLV(t, lv, fixtureView(fixtureSeconds))
-			if lv.state != statePassed {
-				t.Fatalf("state %v, want passed", lv.state)
-			}
+			lv = pressLV(t, lv, "n")
+			lv = pressLV(t, lv, tc.keys...)
+			wantPhase(t, lv, 1, lesson.PhaseWatch)
+			refuseScreen(t, lv, "Because bravo.") // revealed after the pass
+			lv = observeLV(t, lv, fixtureView(fixtureSeconds))
 			requireScreen(t, lv, tc.want...)
-			if got, want := p.Lesson("demo").Quiz[1], lv.quiz.Choice(); got != want || lv.quiz.Right() != tc.right {
-				t.Errorf("saved choice %d, dialog %d right=%v", got, want, lv.quiz.Right())
+			if got := lv.a.Record().Steps[1].Answers; len(got) != 1 || *got[0].Right != tc.right {
+				t.Errorf("answers %+v", got)
 			}
 		})
 	}
 }
 
-func TestLessonCompleteSummary(t *testing.T) {
-	p := lesson.NewProgress()
-	lv := openLesson(t, testEnv(p, ""), newFakeSource(), 160, 48)
-	lv = pressLV(t, lv, "?")
-	lv = observeLV(t, lv, fixtureView(fixtureSeconds))
-	lv = pressLV(t, lv, "n", "3", "enter")
-	lv = observeLV(t, lv, fixtureView(fixtureSeconds))
-	lv = pressLV(t, lv, "n")
-	lv = observeLV(t, lv, viewWith(map[string]float64{"queue.depth": 3}))
-	requireScreen(t, lv, "n finish")
-	lv = pressLV(t, lv, "n")
-	if lv.state != stateComplete || !p.Lesson("demo").Done {
-		t.Fatalf("state %v done %v, want complete and saved done", lv.state, p.Lesson("demo").Done)
-	}
-	requireScreen(t, lv, "Lesson complete",
-		"3 of 3 steps passed · quiz 0/1 right · 1 hint used",
-		"1. Even shares — ✔ passed after 0s · 1 hint",
-		"✔ lb.share{backend=web-1} > 30%  now 33.3%",
-		"2. Slow server — ✔ passed after 0s · quiz ✖ wrong",
-		"✔ cache.hit_ratio > 50%  now 81%",
-		"✔ queue.depth < 5  now 3")
-	if got := p.Lesson("demo").Passed; !slices.Equal(got, []int{0, 1, 2}) {
-		t.Errorf("passed %v, want all three", got)
+func TestLessonCompleteOffersTheNextLesson(t *testing.T) {
+	env := testEnv(lesson.NewProgress(), "")
+	next := &lesson.Lesson{ID: "next", Title: "The next one"}
+	lv := NewLessonView(env, lessonOpen{attempt: lesson.NewAttempt(demoLesson(t), lesson.LessonProgress{}), src: newFakeSource(), next: next, session: 1})
+	t.Cleanup(lv.Stop)
+	lv, _ = lv.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
+	lv = runLV(t, lv, lv.initCmd)
+	lv = pressLV(t, lv, "N", "N", "N")
+	requireScreen(t, lv, "enter: next lesson — The next one")
+	_, cmd := lv.Update(keyMsg("enter"))
+	if msgs := runCmd(t, cmd); len(msgs) != 1 || msgs[0] != (nextLessonMsg{1, next}) {
+		t.Fatalf("enter delivered %v", msgs)
 	}
 }
 
-func TestLessonResumeReplaysPassedSteps(t *testing.T) {
+func TestLessonSetupFailure(t *testing.T) {
 	src := newFakeSource()
-	p := lesson.NewProgress()
-	p.Pass("demo", 0)
-	p.Pass("demo", 1)
-	p.Answer("demo", 1, 2)
-	p.ShowHints("demo", 2, 0)
-	lv := openLesson(t, testEnv(p, ""), src, 160, 48)
-	if lv.step != 2 {
-		t.Fatalf("resumed at step %d, want 3", lv.step+1)
-	}
-	// Replayed for their effect, waits dropped, then the step's own.
-	requireCalls(t, src, execCall{"load 300/s", lab.SourceLesson}, execCall{"slow web-1 +200ms", lab.SourceLesson},
-		execCall{"balancer least-conn", lab.SourceLesson})
-	if lv.records[0].outcome != outcomeEarlier || lv.records[1].quiz != 2 {
-		t.Errorf("records %+v", lv.records[:2])
-	}
-	// A lesson passed in full starts over, without replays.
-	p.Pass("demo", 2)
-	src2 := newFakeSource()
-	lv = openLesson(t, testEnv(p, ""), src2, 160, 48)
-	if lv.step != 0 {
-		t.Fatalf("a finished lesson opened at step %d", lv.step+1)
-	}
-	requireCalls(t, src2, execCall{"load 300/s", lab.SourceLesson})
-}
-
-func TestLessonIgnoresOtherSessions(t *testing.T) {
-	lv := openLesson(t, testEnv(lesson.NewProgress(), ""), newFakeSource(), 160, 48)
-	lv, cmd := lv.Update(viewMsg{lv.dash.id + 1, fixtureView(fixtureSeconds)})
-	if cmd != nil || lv.state != stateChecking {
-		t.Fatalf("another session's view was taken: state %v", lv.state)
-	}
-	lv, _ = lv.Update(stepCmdMsg{session: lv.session, id: 99})
-	if lv.state != stateChecking {
-		t.Fatalf("a stale command result changed the state")
-	}
-}
-
-func TestLessonCommandFailure(t *testing.T) {
-	lv := openLesson(t, testEnv(lesson.NewProgress(), ""), newFakeSource(), 160, 48)
-	lv = pressLV(t, lv, "N") // step 2 asks its quiz
-	lv = pressLV(t, lv, "enter")
-	// Fail the running step's next command as the lab would.
-	lv.state = stateRunning
-	lv.current = queuedLine{step: 1, line: lv.lesson.Steps[1].Commands[0]}
-	lv.inflight = 42
-	lv, _ = lv.Update(stepCmdMsg{session: lv.session, id: 42, err: errTest("unknown server")})
-	if lv.state != stateFailed {
-		t.Fatalf("state %v, want failed", lv.state)
-	}
-	requireScreen(t, lv, "✖ line 35: slow web-1 +200ms: unknown server · N skip")
+	l := demoLesson(t)
+	l.Steps[1].Setup[0].Cmd, _ = lab.Parse("slow web-9 +200ms") // a server the fake accepts but
+	lv := openAttempt(t, testEnv(lesson.NewProgress(), ""), lesson.NewAttempt(l, lesson.LessonProgress{}), src, nil, 160, 48)
 	lv = observeLV(t, lv, fixtureView(fixtureSeconds))
-	if lv.state != stateFailed {
-		t.Fatalf("a failed step passed")
+	lv = pressLV(t, lv, "n", "2")
+	// Fail the setup's first line as the lab would.
+	lv, _ = lv.Update(keyMsg("enter"))
+	var id, line int
+	for bid, r := range lv.runs {
+		id, line = bid, r.line
 	}
+	lv = runLV(t, lv, func() tea.Msg { return stepCmdMsg{session: lv.session, batch: id, line: line, err: errTest("line 35: unknown server")} })
+	wantPhase(t, lv, 1, lesson.PhaseFailed)
+	requireScreen(t, lv, "✖ line 35: unknown server · r restart · N skip")
+	lv = observeLV(t, lv, fixtureView(fixtureSeconds))
+	wantPhase(t, lv, 1, lesson.PhaseFailed)
 }
 
 type errTest string
 
 func (e errTest) Error() string { return string(e) }
+
+func TestLessonIgnoresOtherSessions(t *testing.T) {
+	lv := openLesson(t, testEnv(lesson.NewProgress(), ""), newFakeSource(), 160, 48)
+	lv, cmd := lv.Update(viewMsg{lv.dash.id + 1, fixtureView(fixtureSeconds)})
+	if cmd != nil || lv.a.Phase() != lesson.PhaseWatch {
+		t.Fatalf("another dashboard's view was taken: %v", lv.a.Phase())
+	}
+	lv, _ = lv.Update(stepCmdMsg{session: lv.session + 1, batch: 1, line: 1})
+	wantPhase(t, lv, 0, lesson.PhaseWatch)
+}
 
 func TestLessonLeave(t *testing.T) {
 	lv := openLesson(t, testEnv(lesson.NewProgress(), ""), newFakeSource(), 160, 48)
@@ -394,6 +493,10 @@ func TestLessonDashboardKeysStillWork(t *testing.T) {
 	lv = pressLV(t, lv, "k")
 	requireCalls(t, src, execCall{"load 300/s", lab.SourceLesson}, execCall{"kill web-1", lab.SourceKey})
 	requireScreen(t, lv, "✔ kill web-1")
+	if !lv.a.Acting() {
+		// Step 1 is watched, not a task; acting is still recorded.
+		t.Log("acting is only meaningful for tasks")
+	}
 }
 
 func TestLessonLayout(t *testing.T) {
@@ -429,6 +532,25 @@ func TestLessonLayout(t *testing.T) {
 	}
 }
 
+// At 80×24 the prose pages by a screen, not by two lines.
+func TestLessonProsePagesByAScreen(t *testing.T) {
+	long := strings.Replace(demoLessonMD, "Watch the **Routing** panel.", strings.Repeat("A line of prose to read.\n\n", 30), 1)
+	l, diags := lesson.Parse("long.md", []byte(long))
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	lv := openAttempt(t, testEnv(lesson.NewProgress(), ""), lesson.NewAttempt(l, lesson.LessonProgress{}), newFakeSource(), nil, 80, 24)
+	h := lv.vp.Height
+	if h < 3 {
+		t.Fatalf("prose viewport %d lines high", h)
+	}
+	requireScreen(t, lv, "pgdn more")
+	lv = pressLV(t, lv, "pgdown")
+	if lv.vp.YOffset != h {
+		t.Errorf("pgdn moved %d lines, want a page of %d", lv.vp.YOffset, h)
+	}
+}
+
 func TestLessonProseRenderedOncePerStepAndWidth(t *testing.T) {
 	env := testEnv(lesson.NewProgress(), "")
 	lv := openLesson(t, env, newFakeSource(), 160, 48)
@@ -436,7 +558,7 @@ func TestLessonProseRenderedOncePerStepAndWidth(t *testing.T) {
 		t.Fatalf("%d renderings after opening, want 1", len(env.prose.cache))
 	}
 	for range 3 {
-		lv = observeLV(t, lv, fixtureView(fixtureSeconds))
+		lv = observeLV(t, lv, viewWith(map[string]float64{"latency.p50": 40}))
 		_ = lv.View()
 	}
 	lv, _ = lv.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
@@ -453,52 +575,55 @@ func TestLessonSavesProgress(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "scalelab", "progress.json")
 	env := testEnv(lesson.NewProgress(), path)
 	lv := openLesson(t, env, newFakeSource(), 160, 48)
-	lv = pressLV(t, lv, "?")
+	lv = pressLV(t, lv, "h")
 	lv = observeLV(t, lv, fixtureView(fixtureSeconds))
 	_ = lv
 	got, err := lesson.LoadProgress(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lp := got.Lesson("demo"); !lp.HasPassed(0) || lp.Hints[0] != 1 {
+	if lp := got.Lesson("demo"); lp.Outcome(0) != lesson.Passed || lp.Steps[0].Hints != 1 || len(lp.Journal) != 0 {
 		t.Errorf("saved progress %+v, want step 1 passed with 1 hint", lp)
 	}
 }
 
 func TestPanelFor(t *testing.T) {
-	l := demoLesson(t)
-	for i, want := range []string{"routing", "cache", "queue"} {
-		if got, ok := stepPanel(&l.Steps[i]); !ok || got != want {
-			t.Errorf("step %d: panel %v, want %v", i+1, got, want)
-		}
-	}
-	if _, ok := stepPanel(&lesson.Step{}); ok {
-		t.Error("a step without expects names a panel")
-	}
 	for metric, want := range map[string]string{
 		"backend.latency.p99{backend=web-1}": "routing", "latency.p99": "latency", "shard.count": "shards",
-		"breaker.state{name=payments}": "breaker", "trace.sampled": "traces",
+		"breaker.state{name=payments}": "breaker", "trace.sampled": "traces", "queue.depth": "queue",
 	} {
 		if got, ok := panelFor([]string{metric}); !ok || got != want {
 			t.Errorf("%s: %v, want %v", metric, got, want)
 		}
 	}
+	if got, _ := panelFor([]string{"cache.hit_ratio", "latency.p99", "cache.size"}); got != "cache" {
+		t.Errorf("most checks on the cache: %s", got)
+	}
+	if _, ok := panelFor(nil); ok {
+		t.Error("no metrics name a panel")
+	}
 }
 
 // TestShippedLessonsRender opens every shipped lesson's every step at both
-// sizes: each screen is exactly the terminal's size.
+// sizes: each screen is exactly the terminal's size, and every step's
+// panel exists.
 func TestShippedLessonsRender(t *testing.T) {
 	set := lesson.Load(lesson.Source{FS: lessons.FS, Name: "lessons"})
 	if len(set.Lessons) == 0 || len(set.Diags) > 0 {
 		t.Fatalf("shipped lessons: %d, problems %v", len(set.Lessons), set.Diags)
 	}
 	for _, ls := range set.Lessons {
+		if ds := lesson.CheckPanels(ls, PanelIDs()); len(ds) > 0 {
+			t.Errorf("%s: %v", ls.ID, ds)
+		}
 		for _, size := range [][2]int{{80, 24}, {160, 48}} {
-			lv := NewLessonView(testEnv(lesson.NewProgress(), ""), ls, newFakeSource(), 1)
+			lv := NewLessonView(testEnv(lesson.NewProgress(), ""), lessonOpen{attempt: lesson.NewAttempt(ls, lesson.LessonProgress{}), src: newFakeSource(), session: 1})
 			lv, _ = lv.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+			lv = runLV(t, lv, lv.initCmd)
 			for i := range ls.Steps {
-				lv = runLV(t, lv, lv.initCmd)
-				lv.initCmd = nil
+				if ls.Steps[i].Quiz != nil {
+					lv = pressLV(t, lv, "enter")
+				}
 				lv = observeLV(t, lv, fixtureView(fixtureSeconds))
 				view := lv.View()
 				if h := lipgloss.Height(view); h != size[1] {
@@ -510,12 +635,10 @@ func TestShippedLessonsRender(t *testing.T) {
 						break
 					}
 				}
-				var cmd tea.Cmd
-				lv, cmd = lv.Update(keyMsg("N"))
-				lv = runLV(t, lv, cmd)
+				lv = pressLV(t, lv, "N")
 			}
-			if lv.state != stateComplete {
-				t.Errorf("%s: skipping every step did not complete it (%v)", ls.ID, lv.state)
+			if lv.a.Phase() != lesson.PhaseDone {
+				t.Errorf("%s: skipping every step did not complete it (%v)", ls.ID, lv.a.Phase())
 			}
 			lv.Stop()
 		}

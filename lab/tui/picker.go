@@ -20,18 +20,30 @@ type lessonItem struct {
 	progress lesson.LessonProgress
 }
 
-// progressMark is a lesson's progress as symbol and words: done, steps
-// passed so far, or new.
+// progressMark is a lesson's progress as symbol and words: solved (every
+// step passed), finished with steps shown or skipped, steps so far, or new.
+// Only passed steps count as done: a shown or skipped step is named so.
 func progressMark(l *lesson.Lesson, lp lesson.LessonProgress) (mark, words string) {
 	n := len(l.Steps)
-	passed := lp.PassedOf(n)
+	passed, shown, skipped := lp.Count(n)
+	var not []string
+	if shown > 0 {
+		not = append(not, fmt.Sprintf("%d shown", shown))
+	}
+	if skipped > 0 {
+		not = append(not, fmt.Sprintf("%d skipped", skipped))
+	}
+	rest := ""
+	if len(not) > 0 {
+		rest = ", " + strings.Join(not, ", ")
+	}
 	switch {
-	case lp.Done && passed == n:
+	case lp.Solved(n):
 		return "✔", "done"
 	case lp.Done:
-		return "✔", fmt.Sprintf("done, %d/%d passed", passed, n)
+		return "◑", fmt.Sprintf("finished: %d/%d passed%s", passed, n, rest)
 	case lp.Started():
-		return "◐", fmt.Sprintf("%d/%d steps", passed, n)
+		return "◐", fmt.Sprintf("%d/%d passed%s", passed, n, rest)
 	}
 	return "○", "new"
 }

@@ -63,19 +63,16 @@ func pickerScreen(pk Picker) string { return ansi.Strip(pk.View()) }
 
 func TestPickerListsTracksInOrderWithProgress(t *testing.T) {
 	p := lesson.NewProgress()
-	for i := range 3 {
-		p.Pass("load-balancing", i)
-	}
-	p.Finish("load-balancing")
-	p.Pass("caching", 0)
-	p.ShowHints("sharding", 1, 1) // started, nothing passed
+	p.Set("load-balancing", lesson.LessonProgress{Steps: map[int]lesson.StepProgress{0: {Outcome: "passed"}, 1: {Outcome: "passed"}, 2: {Outcome: "passed"}}, Done: true})
+	p.Set("caching", lesson.LessonProgress{Steps: map[int]lesson.StepProgress{0: {Outcome: "passed"}, 1: {Outcome: "shown"}, 2: {Outcome: "skipped"}}, Done: true})
+	p.Set("sharding", lesson.LessonProgress{Steps: map[int]lesson.StepProgress{1: {Hints: 1}}}) // started, nothing passed
 	pk := newTestPicker(t, p, 100, 30)
 	s := pickerScreen(pk)
 	want := []string{
 		"✔ Round-robin vs least-connections", "1-foundations #1 · 8 min · done",
 		"○ Health checks eject a dead server", "1-foundations #2 · 6 min · new",
-		"◐ A cache in front of the database", "2-data #1 · 10 min · 1/3 steps",
-		"◐ Sharding with a hash ring", "2-data #2 · 12 min · 0/3 steps",
+		"◑ A cache in front of the database", "2-data #1 · 10 min · finished: 1/3 passed, 1 shown, 1 skipped",
+		"◐ Sharding with a hash ring", "2-data #2 · 12 min · 0/3 passed",
 	}
 	last := -1
 	for _, w := range want {
@@ -133,10 +130,9 @@ func TestPickerRefreshShowsNewProgress(t *testing.T) {
 	if s := pickerScreen(pk); !strings.Contains(s, "○ A cache in front") {
 		t.Fatalf("before:\n%s", s)
 	}
-	p.Pass("caching", 0)
-	p.Pass("caching", 1)
+	p.Set("caching", lesson.LessonProgress{Steps: map[int]lesson.StepProgress{0: {Outcome: "passed"}, 1: {Outcome: "passed"}}})
 	runCmd(t, pk.Refresh())
-	if s := pickerScreen(pk); !strings.Contains(s, "◐ A cache in front") || !strings.Contains(s, "2/3 steps") {
+	if s := pickerScreen(pk); !strings.Contains(s, "◐ A cache in front") || !strings.Contains(s, "2/3 passed") {
 		t.Fatalf("after:\n%s", s)
 	}
 }
