@@ -5,12 +5,9 @@ import (
 	"github.com/scalelab/scalelab/lab/args"
 )
 
-var backendCommand = &Spec{
-	Name:    "backend",
-	Summary: "resize a server's worker pool and accept queue, or change its service-time distribution",
-	Example: "backend web-1 workers=8 queue=32 service=exp:20ms",
-	new:     func() action { return &backendAction{} },
-}
+var backendCommand = command("backend", func() action { return &backendAction{} },
+	"resize a server's worker pool and accept queue, or change its service-time distribution",
+	"backend web-1 workers=8 queue=32 service=exp:20ms")
 
 type backendAction struct {
 	name           string

@@ -8,12 +8,9 @@ import (
 	"github.com/scalelab/scalelab/lab/args"
 )
 
-var balancerCommand = &Spec{
-	Name:    "balancer",
-	Summary: "choose the load-balancing policy; weights apply to any policy and matter to weighted",
-	Example: "balancer weighted web-1=5 web-2=1 web-3=1",
-	new:     func() action { return &balancerAction{} },
-}
+var balancerCommand = command("balancer", func() action { return &balancerAction{} },
+	"choose the load-balancing policy; weights apply to any policy and matter to weighted",
+	"balancer weighted web-1=5 web-2=1 web-3=1")
 
 type balancerAction struct {
 	policy  string

@@ -9,15 +9,9 @@ import (
 	"github.com/scalelab/scalelab/lab/args"
 )
 
-var cacheCommand = &Spec{
-	Name:    "cache",
-	Summary: "resize the LRU cache, set its TTL, choose its write policy, or empty it (a cold cache)",
-	Example: "cache size 1000 ttl=30s",
-	new:     func() action { return &cacheAction{} },
-}
-
-// MaxCacheSize bounds the cache capacity a command may ask for.
-const MaxCacheSize = 10_000_000
+var cacheCommand = command("cache", func() action { return &cacheAction{} },
+	"resize the LRU cache, set its TTL, choose its write policy, or empty it (a cold cache)",
+	"cache size 1000 ttl=30s")
 
 // cacheModes are the write policies, by the names cache.ParseMode reads.
 var cacheModes = []string{cache.WriteInvalidate.String(), cache.WriteThrough.String(), cache.WriteBehind.String()}

@@ -13,12 +13,9 @@ import (
 
 // The clock commands: speed sets how fast lab time runs, wait lets it pass.
 
-var speedCommand = &Spec{
-	Name:    "speed",
-	Summary: "run the lab clock slower or faster than real time",
-	Example: "speed 0.25x",
-	new:     func() action { return &speedAction{} },
-}
+var speedCommand = command("speed", func() action { return &speedAction{} },
+	"run the lab clock slower or faster than real time",
+	"speed 0.25x")
 
 type speedAction struct{ x float64 }
 
@@ -48,15 +45,9 @@ func (a *speedAction) apply(l *Lab) error {
 	return nil
 }
 
-var waitCommand = &Spec{
-	Name:    "wait",
-	Summary: "let lab time pass before the next command (scripts and lessons)",
-	Example: "wait 10s",
-	new:     func() action { return &waitAction{} },
-}
-
-// MaxWait bounds one wait or expect-within.
-const MaxWait = time.Hour
+var waitCommand = command("wait", func() action { return &waitAction{} },
+	"let lab time pass before the next command (scripts and lessons)",
+	"wait 10s")
 
 type waitAction struct{ d time.Duration }
 

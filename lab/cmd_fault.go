@@ -13,39 +13,16 @@ import (
 // each names a server and changes how it behaves, and each is announced as
 // a fault event.
 
-var killCommand = &Spec{
-	Name:    "kill",
-	Summary: "take a server down: it refuses connections and fails what it had queued",
-	Example: "kill web-2",
-	new:     func() action { return &faultAction{kind: faultKill} },
-}
+var (
+	killCommand   = faultCommand(faultKill, "kill", "take a server down: it refuses connections and fails what it had queued", "kill web-2")
+	reviveCommand = faultCommand(faultRevive, "revive", "bring a killed or hung server back up", "revive web-2")
+	slowCommand   = faultCommand(faultSlow, "slow", "add latency to every request a server serves", "slow web-1 +200ms")
+	errorsCommand = faultCommand(faultErrors, "errors", "make a server fail a share of the requests it serves", "errors payments 30%")
+	hangCommand   = faultCommand(faultHang, "hang", "make a server accept requests and never answer (callers time out)", "hang db-1")
+)
 
-var reviveCommand = &Spec{
-	Name:    "revive",
-	Summary: "bring a killed or hung server back up",
-	Example: "revive web-2",
-	new:     func() action { return &faultAction{kind: faultRevive} },
-}
-
-var slowCommand = &Spec{
-	Name:    "slow",
-	Summary: "add latency to every request a server serves",
-	Example: "slow web-1 +200ms",
-	new:     func() action { return &faultAction{kind: faultSlow} },
-}
-
-var errorsCommand = &Spec{
-	Name:    "errors",
-	Summary: "make a server fail a share of the requests it serves",
-	Example: "errors payments 30%",
-	new:     func() action { return &faultAction{kind: faultErrors} },
-}
-
-var hangCommand = &Spec{
-	Name:    "hang",
-	Summary: "make a server accept requests and never answer (callers time out)",
-	Example: "hang db-1",
-	new:     func() action { return &faultAction{kind: faultHang} },
+func faultCommand(kind faultKind, name, summary, example string) *Spec {
+	return command(name, func() action { return &faultAction{kind: kind} }, summary, example)
 }
 
 type faultKind int

@@ -6,12 +6,9 @@ import (
 	"github.com/scalelab/scalelab/lab/args"
 )
 
-var healthCommand = &Spec{
-	Name:    "health",
-	Summary: "tune the balancer's health checks: probe period, failures to eject, successes to restore",
-	Example: "health interval=1s fails=2 passes=2",
-	new:     func() action { return &healthAction{} },
-}
+var healthCommand = command("health", func() action { return &healthAction{} },
+	"tune the balancer's health checks: probe period, failures to eject, successes to restore",
+	"health interval=1s fails=2 passes=2")
 
 type healthAction struct {
 	off           bool

@@ -7,19 +7,9 @@ import (
 	"github.com/scalelab/scalelab/lab/args"
 )
 
-var loadCommand = &Spec{
-	Name:    "load",
-	Summary: "start or change the open-loop load generator; options not given keep their value",
-	Example: "load 500/s zipf=1.1 keys=10000 reads=90%",
-	new:     func() action { return &loadAction{} },
-}
-
-// MaxKeys bounds the key space a load may ask for (every key is real data).
-const MaxKeys = 1_000_000
-
-// maxRateWord is the most any load line may ask for; the lab's own cap
-// (Config.MaxRate, --max-rate) is checked when the command applies.
-const maxRateWord = 10_000_000
+var loadCommand = command("load", func() action { return &loadAction{} },
+	"start or change the open-loop load generator; options not given keep their value",
+	"load 500/s zipf=1.1 keys=10000 reads=90%")
 
 type loadAction struct {
 	off      bool
@@ -82,19 +72,13 @@ func (a *loadAction) apply(l *Lab) error {
 	return nil
 }
 
-var pauseCommand = &Spec{
-	Name:    "pause",
-	Summary: "stop new arrivals from the load generator (requests in flight finish)",
-	Example: "pause",
-	new:     func() action { return &pauseAction{} },
-}
+var pauseCommand = command("pause", func() action { return &pauseAction{} },
+	"stop new arrivals from the load generator (requests in flight finish)",
+	"pause")
 
-var resumeCommand = &Spec{
-	Name:    "resume",
-	Summary: "resume the load generator after pause",
-	Example: "resume",
-	new:     func() action { return &pauseAction{resume: true} },
-}
+var resumeCommand = command("resume", func() action { return &pauseAction{resume: true} },
+	"resume the load generator after pause",
+	"resume")
 
 type pauseAction struct{ resume bool }
 

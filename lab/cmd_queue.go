@@ -9,12 +9,9 @@ import (
 	"github.com/scalelab/scalelab/lab/args"
 )
 
-var queueCommand = &Spec{
-	Name:    "queue",
-	Summary: "tune the write queue: consumer count, buffer size, what publishers do when it is full, retries",
-	Example: "queue consumers=4 capacity=500",
-	new:     func() action { return &queueAction{} },
-}
+var queueCommand = command("queue", func() action { return &queueAction{} },
+	"tune the write queue: consumer count, buffer size, what publishers do when it is full, retries",
+	"queue consumers=4 capacity=500")
 
 type queueAction struct {
 	consumers, capacity, attempts args.Opt[int]

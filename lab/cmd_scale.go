@@ -6,15 +6,9 @@ import (
 	"github.com/scalelab/scalelab/lab/args"
 )
 
-var scaleCommand = &Spec{
-	Name:    "scale",
-	Summary: "add web servers behind the balancer until there are N (horizontal scaling)",
-	Example: "scale web 5",
-	new:     func() action { return &scaleAction{} },
-}
-
-// MaxWebs bounds how many web servers a lab may have.
-const MaxWebs = 64
+var scaleCommand = command("scale", func() action { return &scaleAction{} },
+	"add web servers behind the balancer until there are N (horizontal scaling)",
+	"scale web 5")
 
 type scaleAction struct{ n int }
 

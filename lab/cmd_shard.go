@@ -9,15 +9,9 @@ import (
 	"github.com/scalelab/scalelab/lab/args"
 )
 
-var shardCommand = &Spec{
-	Name:    "shard",
-	Summary: "add or remove a database shard (moving its keys) or change how keys map to shards",
-	Example: "shard strategy ring vnodes=100",
-	new:     func() action { return &shardAction{} },
-}
-
-// MaxShards bounds how many database shards a lab may have.
-const MaxShards = 32
+var shardCommand = command("shard", func() action { return &shardAction{} },
+	"add or remove a database shard (moving its keys) or change how keys map to shards",
+	"shard strategy ring vnodes=100")
 
 type shardAction struct {
 	add, remove, restrategy bool // which form the line took

@@ -2,12 +2,9 @@ package lab
 
 import "github.com/scalelab/scalelab/lab/args"
 
-var traceCommand = &Spec{
-	Name:    "trace",
-	Summary: "set the share of requests traced (head sampling)",
-	Example: "trace sample 10%",
-	new:     func() action { return &traceAction{} },
-}
+var traceCommand = command("trace", func() action { return &traceAction{} },
+	"set the share of requests traced (head sampling)",
+	"trace sample 10%")
 
 type traceAction struct{ sample float64 }
 

@@ -39,6 +39,12 @@ type Spec struct {
 	new     func() action
 }
 
+// command makes a Spec: the command's name, the action it runs (whose
+// declare says what it accepts), what it does, and an example.
+func command(name string, new func() action, summary, example string) *Spec {
+	return &Spec{Name: name, Summary: summary, Example: example, new: new}
+}
+
 // set declares the command's arguments into a new set and returns it with
 // the action the set fills.
 func (s *Spec) set() (*args.Set, action) {

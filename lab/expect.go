@@ -45,12 +45,9 @@ func (e *Expect) Holds(v float64) bool {
 
 func (e *Expect) apply(l *Lab) error { return l.Check(e) }
 
-var expectCommand = &Spec{
-	Name:    "expect",
-	Summary: "check a live metric now, or wait up to DURATION for it to hold; fails with the metric's value",
-	Example: "expect cache.hit_ratio >= 0.8 within 30s",
-	new:     func() action { return &Expect{} },
-}
+var expectCommand = command("expect", func() action { return &Expect{} },
+	"check a live metric now, or wait up to DURATION for it to hold; fails with the metric's value",
+	"expect cache.hit_ratio >= 0.8 within 30s")
 
 func (e *Expect) declare(s *args.Set) {
 	var info MetricInfo

@@ -18,6 +18,7 @@ import (
 	"github.com/scalelab/scalelab/components/breaker"
 	"github.com/scalelab/scalelab/components/cache"
 	"github.com/scalelab/scalelab/components/clock"
+	"github.com/scalelab/scalelab/components/hashring"
 	"github.com/scalelab/scalelab/components/queue"
 	"github.com/scalelab/scalelab/components/shard"
 	"github.com/scalelab/scalelab/components/trace"
@@ -61,6 +62,7 @@ type Lab struct {
 	cluster       *shard.Cluster[uint64]             // nil without a db tier
 	broker        *queue.Broker                      // nil without a queue
 	breaker       *breaker.Breaker                   // nil without payments
+	breakerOn     atomic.Bool                        // the breaker is in the call path
 	trips         atomic.Uint64                      // times the breaker opened
 	queueConf     queue.TopicConfig
 	blockWhenFull atomic.Bool // publishers wait when the write queue is full
@@ -186,6 +188,7 @@ func New(cfg Config) (*Lab, error) {
 	}
 	if pc := p.Payments; pc != nil {
 		l.payments = l.newServer("payments", RolePayments, pc.ServerConf)
+		l.breakerOn.Store(true)
 		l.breaker = breaker.New(breaker.Settings{
 			Name: "payments", Threshold: pc.Threshold, OpenFor: time.Duration(pc.Open), HalfOpenMax: pc.Trials,
 			Now: clk.Now, OnStateChange: l.onBreakerChange,
@@ -207,7 +210,7 @@ func (l *Lab) newServer(name string, role Role, c ServerConf) *server {
 	s := &server{role: role, lat: l.reg.Histogram("backend.latency{" + name + "}")}
 	s.b = backend.New(backend.Settings{
 		Name: name, Workers: c.Workers, QueueSize: c.Queue, Service: c.dist, Clock: l.clock,
-		Seed: l.cfg.Seed ^ hashName(name), OnEvent: l.onBackendEvent,
+		Seed: l.cfg.Seed ^ hashring.FNV1a64String(name), OnEvent: l.onBackendEvent,
 	})
 	l.mu.Lock()
 	l.servers.Store(withServer(*l.servers.Load(), name, s))
@@ -255,15 +258,6 @@ func (l *Lab) removeServer(name string) {
 	if s != nil {
 		s.b.Stop()
 	}
-}
-
-func hashName(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return h
 }
 
 // server returns the named server, or nil.

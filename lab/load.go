@@ -17,14 +17,11 @@ const (
 	KeysHotspot                // a fixed hot set gets most of the traffic
 )
 
+var keyDistNames = [...]string{"uniform", "zipf", "hotspot"}
+
 func (k KeyDist) String() string {
-	switch k {
-	case KeysUniform:
-		return "uniform"
-	case KeysZipf:
-		return "zipf"
-	case KeysHotspot:
-		return "hotspot"
+	if k >= 0 && int(k) < len(keyDistNames) {
+		return keyDistNames[k]
 	}
 	return fmt.Sprintf("KeyDist(%d)", int(k))
 }

@@ -126,6 +126,8 @@ var Metrics = sortedMetrics([]MetricInfo{
 	queueMetric("queue.oldest", UnitMS, "age of the oldest waiting message", func(q *QueueStats) float64 { return ms(q.Oldest) }),
 
 	states(perBreaker("breaker.state", UnitState, "circuit breaker state: "+stateList(breakerWords), func(b *BreakerStats) float64 { return float64(b.State) }), breakerWords),
+	perBreaker("breaker.on", UnitBool, "1 while the breaker is in the call path (`breaker NAME off` takes it out)", func(b *BreakerStats) float64 { return b2f(b.On) }),
+	perBreaker("breaker.threshold", UnitCount, "consecutive failures that trip the breaker, as set", func(b *BreakerStats) float64 { return float64(b.Threshold) }),
 	perBreaker("breaker.failures", UnitCount, "consecutive failures the breaker has counted", func(b *BreakerStats) float64 { return float64(b.Failures) }),
 	perBreaker("breaker.rejected", UnitPerSec, "calls failed fast by the breaker per second (last 1 s)", func(b *BreakerStats) float64 { return b.Rejected }),
 	perBreaker("breaker.trips", UnitCount, "times the breaker opened, since the start", func(b *BreakerStats) float64 { return float64(b.Trips) }),
@@ -136,71 +138,66 @@ var Metrics = sortedMetrics([]MetricInfo{
 	gauge("events.dropped", UnitCount, "request events dropped by slow subscribers (other events are never dropped)", func(s *Snapshot) float64 { return float64(s.EventsDropped) }),
 })
 
-// The row builders: one per section of the Snapshot, so a row is one line.
+// The row builders, one per section of the Snapshot, so a row is one line:
+// gauge reads the snapshot itself; a section builder reads a section that
+// a lab may lack (no cache, no queue); a labelled builder reads one value
+// per item of a list (servers, shards, breakers), labelled with its name.
 
 func gauge(name, unit, meaning string, read func(*Snapshot) float64) MetricInfo {
 	return MetricInfo{Name: name, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) { emit("", read(s)) }}
 }
 
-func perServer(name, unit, meaning string, read func(*ServerStats) float64) MetricInfo {
-	return MetricInfo{Name: name, Label: labelBackend, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) {
-		for i := range s.Servers {
-			emit(s.Servers[i].Name, read(&s.Servers[i]))
-		}
-	}}
+// section makes the builder of rows over the section get returns (nil when
+// the lab lacks it: then the row has no value).
+func section[T any](get func(*Snapshot) *T) func(name, unit, meaning string, read func(*T) float64) MetricInfo {
+	return func(name, unit, meaning string, read func(*T) float64) MetricInfo {
+		return MetricInfo{Name: name, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) {
+			if t := get(s); t != nil {
+				emit("", read(t))
+			}
+		}}
+	}
 }
 
-func perWeb(name, unit, meaning string, read func(*RoutingStats) float64) MetricInfo {
-	return MetricInfo{Name: name, Label: labelBackend, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) {
+// labelled makes the builder of rows with one value per item that each
+// yields, labelled label=NAME.
+func labelled[T any](label string, each func(s *Snapshot, yield func(name string, t *T))) func(name, unit, meaning string, read func(*T) float64) MetricInfo {
+	return func(name, unit, meaning string, read func(*T) float64) MetricInfo {
+		return MetricInfo{Name: name, Label: label, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) {
+			each(s, func(n string, t *T) { emit(n, read(t)) })
+		}}
+	}
+}
+
+var (
+	cacheMetric  = section(func(s *Snapshot) *CacheStats { return s.Cache })
+	shardsMetric = section(func(s *Snapshot) *ShardsStats { return s.Shards })
+	queueMetric  = section(func(s *Snapshot) *QueueStats { return s.Queue })
+	perServer    = labelled(labelBackend, func(s *Snapshot, yield func(string, *ServerStats)) {
+		for i := range s.Servers {
+			yield(s.Servers[i].Name, &s.Servers[i])
+		}
+	})
+	perWeb = labelled(labelBackend, func(s *Snapshot, yield func(string, *RoutingStats)) {
 		for _, v := range s.Servers {
 			if v.Routing != nil {
-				emit(v.Name, read(v.Routing))
+				yield(v.Name, v.Routing)
 			}
 		}
-	}}
-}
-
-func perShard(name, unit, meaning string, read func(*ShardLoad) float64) MetricInfo {
-	return MetricInfo{Name: name, Label: labelShard, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) {
+	})
+	perShard = labelled(labelShard, func(s *Snapshot, yield func(string, *ShardLoad)) {
 		for _, v := range s.Servers {
 			if v.Shard != nil {
-				emit(v.Name, read(v.Shard))
+				yield(v.Name, v.Shard)
 			}
 		}
-	}}
-}
-
-func perBreaker(name, unit, meaning string, read func(*BreakerStats) float64) MetricInfo {
-	return MetricInfo{Name: name, Label: labelBreaker, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) {
+	})
+	perBreaker = labelled(labelBreaker, func(s *Snapshot, yield func(string, *BreakerStats)) {
 		for i := range s.Breakers {
-			emit(s.Breakers[i].Name, read(&s.Breakers[i]))
+			yield(s.Breakers[i].Name, &s.Breakers[i])
 		}
-	}}
-}
-
-func cacheMetric(name, unit, meaning string, read func(*CacheStats) float64) MetricInfo {
-	return MetricInfo{Name: name, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) {
-		if s.Cache != nil {
-			emit("", read(s.Cache))
-		}
-	}}
-}
-
-func shardsMetric(name, unit, meaning string, read func(*ShardsStats) float64) MetricInfo {
-	return MetricInfo{Name: name, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) {
-		if s.Shards != nil {
-			emit("", read(s.Shards))
-		}
-	}}
-}
-
-func queueMetric(name, unit, meaning string, read func(*QueueStats) float64) MetricInfo {
-	return MetricInfo{Name: name, Unit: unit, Meaning: meaning, read: func(s *Snapshot, emit func(string, float64)) {
-		if s.Queue != nil {
-			emit("", read(s.Queue))
-		}
-	}}
-}
+	})
+)
 
 func states(m MetricInfo, words []string) MetricInfo {
 	m.States = words

@@ -129,11 +129,15 @@ type QueueStats struct {
 
 // BreakerStats is one circuit breaker.
 type BreakerStats struct {
-	Name     string
-	State    breaker.State
-	Failures int     // consecutive failures counted
-	Rejected float64 // calls failed fast per second
-	Trips    uint64  // times it opened since the start
+	Name      string
+	On        bool // in the call path; when off, calls go straight through
+	State     breaker.State
+	Failures  int     // consecutive failures counted
+	Rejected  float64 // calls failed fast per second
+	Trips     uint64  // times it opened since the start
+	Threshold int     // consecutive failures that trip it
+	OpenFor   time.Duration
+	Trials    int // half-open trial calls
 }
 
 // TraceStats is the tracer.
@@ -292,8 +296,9 @@ func (l *Lab) breakerStats(rate *Window) []BreakerStats {
 	}
 	bs := l.breaker.Stats()
 	return []BreakerStats{{
-		Name: "payments", State: bs.State, Failures: int(bs.Counts.ConsecutiveFailures),
+		Name: "payments", On: l.breakerOn.Load(), State: bs.State, Failures: int(bs.Counts.ConsecutiveFailures),
 		Rejected: rate.Rate("breaker.rejected"), Trips: l.trips.Load(),
+		Threshold: bs.Threshold, OpenFor: bs.OpenFor, Trials: bs.HalfOpenMax,
 	}}
 }
 

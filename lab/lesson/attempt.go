@@ -35,20 +35,11 @@ const (
 	PhaseDone                 // past the last step
 )
 
+var phaseNames = [...]string{"quiz", "setup", "watch", "reached", "failed", "done"}
+
 func (p Phase) String() string {
-	switch p {
-	case PhaseQuiz:
-		return "quiz"
-	case PhaseSetup:
-		return "setup"
-	case PhaseWatch:
-		return "watch"
-	case PhaseReached:
-		return "reached"
-	case PhaseFailed:
-		return "failed"
-	case PhaseDone:
-		return "done"
+	if p >= 0 && int(p) < len(phaseNames) {
+		return phaseNames[p]
 	}
 	return fmt.Sprintf("Phase(%d)", int(p))
 }
@@ -164,7 +155,9 @@ func (a *Attempt) Checks() []Check { return a.checks }
 // Holding reports whether every check of the current step held at the
 // last observation while it was watched, whether or not the learner had
 // acted: verify uses it to find tasks that pass by themselves.
-func (a *Attempt) Holding() bool { return a.phase == PhaseWatch && a.checks != nil && allHold(a.checks) }
+func (a *Attempt) Holding() bool {
+	return a.phase == PhaseWatch && a.checks != nil && allHold(a.checks)
+}
 
 // Acting reports whether the learner has acted on the current task.
 func (a *Attempt) Acting() bool { return a.acted }

@@ -243,19 +243,7 @@ func (lp LessonProgress) Resume(n int) int {
 
 // Count counts the first n steps by outcome (a lesson may have lost steps
 // since).
-func (lp LessonProgress) Count(n int) (passed, shown, skipped int) {
-	for i := range n {
-		switch lp.Outcome(i) {
-		case Passed:
-			passed++
-		case Shown:
-			shown++
-		case Skipped:
-			skipped++
-		}
-	}
-	return passed, shown, skipped
-}
+func (lp LessonProgress) Count(n int) (passed, shown, skipped int) { return tally(n, lp.Outcome) }
 
 // Solved reports whether every one of the n steps passed: shown and
 // skipped steps do not count.

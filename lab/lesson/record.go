@@ -121,8 +121,13 @@ func (r *Record) Apply(e lab.Event) {
 
 // Tally counts the steps by outcome.
 func (r *Record) Tally() (passed, shown, skipped int) {
-	for _, s := range r.Steps {
-		switch s.Outcome {
+	return tally(len(r.Steps), func(i int) Outcome { return r.Steps[i].Outcome })
+}
+
+// tally counts n steps by outcome.
+func tally(n int, outcome func(step int) Outcome) (passed, shown, skipped int) {
+	for i := range n {
+		switch outcome(i) {
 		case Passed:
 			passed++
 		case Shown:

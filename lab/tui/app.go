@@ -66,14 +66,21 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m.handleKey(msg)
 	}
-	cmd := m.dash.Update(msg)
-	m.bar.SetTopology(m.dash.LabView().Topology)
-	if m.bar.Active() {
+	return m, passOn(&m.dash, &m.bar, msg)
+}
+
+// passOn hands a message that is not a key to the dashboard (its ticks,
+// views, events and command outcomes), and to the command bar while it is
+// open (its cursor blinks); the bar's completions follow the topology.
+func passOn(dash *Dashboard, bar *CommandBar, msg tea.Msg) tea.Cmd {
+	cmd := dash.Update(msg)
+	bar.SetTopology(dash.LabView().Topology)
+	if bar.Active() {
 		var bcmd tea.Cmd
-		m.bar, bcmd = m.bar.Update(msg) // the cursor blinks
+		*bar, bcmd = bar.Update(msg)
 		cmd = tea.Batch(cmd, bcmd)
 	}
-	return m, cmd
+	return cmd
 }
 
 func (m Model) barOpen() bool { return m.bar.Active() }

@@ -11,11 +11,6 @@ import (
 	"github.com/scalelab/scalelab/lab"
 )
 
-var breakerDef = &PanelDef{
-	ID: "breaker", Title: "Breaker", Metrics: []string{"breaker."},
-	New: func(c *Common) Panel { return NewBreakerPanel(c) },
-}
-
 // breakerStripSecs is how many lab seconds the state strip covers.
 const breakerStripSecs = 60
 
@@ -35,7 +30,7 @@ type BreakerPanel struct {
 
 // NewBreakerPanel builds the panel.
 func NewBreakerPanel(c *Common) *BreakerPanel {
-	return &BreakerPanel{panelBase: panelBase{common: c}}
+	return &BreakerPanel{panelBase: panelBase{common: c, title: "Breaker"}}
 }
 
 // SetSize sets the panel's outer size.
@@ -58,7 +53,7 @@ func (p *BreakerPanel) Update(tea.Msg) (Panel, tea.Cmd) { return p, nil }
 
 // View renders the panel at exactly its size.
 func (p *BreakerPanel) View() string {
-	title := breakerDef.Title
+	title := p.title
 	if len(p.view.Breakers) > 0 {
 		title += " · " + p.view.Breakers[0].Name
 	}
@@ -74,13 +69,16 @@ func (p *BreakerPanel) render() string {
 	br := v.Breakers[0]
 	iw, ih := p.inner()
 	items := []string{
-		"breaker " + s.breakerMark(br.State),
+		"breaker " + s.breakerBadge(br),
 		fmt.Sprintf("failures %d", br.Failures),
 		fmt.Sprintf("trips %d", br.Trips),
 		fmt.Sprintf("rejected %s/s", rateText(br.Rejected)),
 	}
 	if dep := v.Server(br.Name); dep != nil {
 		items = append(items, dep.Name+" "+s.healthMark(dep.Health)+" · p99 "+msText(dep.P99))
+	}
+	if iw >= 60 { // the settings, when there is room for them
+		items = append(items, s.Dim.Render(fmt.Sprintf("threshold %d · open %s · trials %d", br.Threshold, br.OpenFor, br.Trials)))
 	}
 	lines := wrapTokens(items, iw, "  ")
 

@@ -10,40 +10,26 @@ import (
 	"github.com/scalelab/scalelab/lab"
 )
 
-var cacheDef = &PanelDef{
-	ID: "cache", Title: "Cache", Metrics: []string{"cache."},
-	New: func(c *Common) Panel { return NewCachePanel(c) },
-}
-
 // CachePanel shows the cache in front of the database: its hit ratio over
 // the last 60 lab seconds (a sparkline on a fixed 0–100% scale) and now,
 // how full it is, what it throws away (evictions for room, expirations by
 // TTL), how often a read returned stale data, and under write-behind how
 // many writes are still on their way to the database and how late.
-type CachePanel struct {
-	panelBase
-	view  lab.View
-	hist  labHistory // hit ratio per lab second
-	chart chartCache
-	body  string
-}
+type CachePanel struct{ charted }
 
 // NewCachePanel builds the panel.
 func NewCachePanel(c *Common) *CachePanel {
-	return &CachePanel{panelBase: panelBase{common: c}}
+	p := &CachePanel{}
+	p.charted = charted{panelBase: panelBase{common: c, title: "Cache"}, sample: cacheSample, render: p.draw}
+	return p
 }
 
-// SetSize sets the panel's outer size.
-func (p *CachePanel) SetSize(w, h int) { p.w, p.h = w, h; p.render() }
-
-// SetView gives the panel the latest lab view and records one point of
-// history per lab second.
-func (p *CachePanel) SetView(v lab.View) {
-	p.view = v
-	if c := v.Cache; c != nil && p.hist.add(v.T.Seconds(), c.HitRatio) {
-		p.chart.invalidate()
+// cacheSample is what the cache panel charts: the hit ratio, per lab second.
+func cacheSample(v lab.View) ([]float64, bool) {
+	if c := v.Cache; c != nil {
+		return []float64{c.HitRatio}, true
 	}
-	p.render()
+	return nil, false
 }
 
 // Update handles keys sent to the focused panel (none).
@@ -51,16 +37,16 @@ func (p *CachePanel) Update(tea.Msg) (Panel, tea.Cmd) { return p, nil }
 
 // View renders the panel at exactly its size.
 func (p *CachePanel) View() string {
-	title := cacheDef.Title
+	title := p.title
 	if c := p.view.Cache; c != nil {
 		title += " · " + c.Mode.String()
 	}
 	return p.framed(title, p.body)
 }
 
-// render rebuilds the body from the last view, redrawing the sparkline
+// draw rebuilds the body from the last view, redrawing the sparkline
 // only if its data or size changed.
-func (p *CachePanel) render() {
+func (p *CachePanel) draw() {
 	s := p.common.Styles
 	c := p.view.Cache
 	if c == nil {

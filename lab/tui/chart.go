@@ -11,6 +11,8 @@ import (
 	"github.com/NimbleMarkets/ntcharts/linechart/streamlinechart"
 	"github.com/NimbleMarkets/ntcharts/sparkline"
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/scalelab/scalelab/lab"
 )
 
 // This file holds what the charting panels share: a memory of values over
@@ -267,4 +269,31 @@ func niceCeil(x float64) float64 {
 		}
 	}
 	return 10 * e
+}
+
+// charted is what a panel that charts its own history keeps: the last
+// view, one sample of its values per lab second, the chart as last drawn
+// and the rendered body. The panel gives it sample (the values to chart
+// from a view, and whether the view has them) and render (rebuilds body).
+type charted struct {
+	panelBase
+	view   lab.View
+	hist   labHistory
+	chart  chartCache
+	body   string
+	sample func(lab.View) ([]float64, bool)
+	render func()
+}
+
+// SetSize sets the panel's outer size and re-renders it.
+func (p *charted) SetSize(w, h int) { p.w, p.h = w, h; p.render() }
+
+// SetView gives the panel the latest lab view, records one point of
+// history per lab second, and re-renders it.
+func (p *charted) SetView(v lab.View) {
+	p.view = v
+	if vals, ok := p.sample(v); ok && p.hist.add(v.T.Seconds(), vals...) {
+		p.chart.invalidate()
+	}
+	p.render()
 }

@@ -126,7 +126,7 @@ func (d *Dashboard) Header() string {
 		health += " · db " + up(lab.RoleDB) + " up"
 	}
 	for _, br := range v.Breakers {
-		health += " · breaker " + s.breakerMark(br.State)
+		health += " · breaker " + s.breakerBadge(br)
 	}
 	if er := v.Requests.ErrorRatio; er > 0 {
 		health += " · " + s.Bad.Render(fmt.Sprintf("%.1f%% errors", 100*er))

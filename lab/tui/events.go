@@ -13,11 +13,6 @@ import (
 // eventsKeep is how many events the log holds.
 const eventsKeep = 500
 
-var eventsDef = &PanelDef{
-	ID: "events", Title: "Events", Metrics: []string{"events."},
-	New: func(c *Common) Panel { return NewEventsPanel(c) },
-}
-
 // eventsKeys are the events panel's own keys.
 type eventsKeys struct {
 	Up, Down key.Binding
@@ -43,7 +38,7 @@ type EventsPanel struct {
 
 // NewEventsPanel builds the panel.
 func NewEventsPanel(c *Common) *EventsPanel {
-	p := &EventsPanel{panelBase: panelBase{common: c}, keys: newEventsKeys()}
+	p := &EventsPanel{panelBase: panelBase{common: c, title: "Events"}, keys: newEventsKeys()}
 	p.rebuild()
 	return p
 }
@@ -110,7 +105,7 @@ func (p *EventsPanel) FullHelp() [][]key.Binding { return [][]key.Binding{p.Shor
 
 // View renders the panel at exactly its size.
 func (p *EventsPanel) View() string {
-	title := eventsDef.Title
+	title := p.title
 	if p.offset > 0 {
 		title += " · scrolled"
 	}

@@ -64,7 +64,7 @@ func fixtureView(sec int) lab.View {
 		Queue: &lab.QueueStats{
 			Depth: int(12 + 2*wave), Capacity: 1000, Consumers: 2, Published: 50, Consumed: 49, Retried: 1, Oldest: ms(14),
 		},
-		Breakers: []lab.BreakerStats{{Name: "payments", State: breaker.Closed, Trips: 1}},
+		Breakers: []lab.BreakerStats{{Name: "payments", On: true, State: breaker.Closed, Trips: 1, Threshold: 5, OpenFor: 10 * time.Second, Trials: 1}},
 		Trace:    lab.TraceStats{Sampled: 5, Sample: 0.01, Kept: 160},
 	}
 	server := func(name string, role lab.Role, health backend.Health, rate float64, workers, busy int, p99 float64) *lab.ServerStats {

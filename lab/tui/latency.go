@@ -10,11 +10,6 @@ import (
 	"github.com/scalelab/scalelab/lab"
 )
 
-var latencyDef = &PanelDef{
-	ID: "latency", Title: "Latency", Metrics: []string{"latency.", "requests.", "errors.", "load."},
-	New: func(c *Common) Panel { return NewLatencyPanel(c) },
-}
-
 // LatencyPanel shows end-to-end latency as the client sees it: p50, p90 and
 // p99 over the last 60 lab seconds as a line chart (one line per
 // percentile, in ms), a legend with the current values and the mean, and
@@ -22,42 +17,31 @@ var latencyDef = &PanelDef{
 //
 // The chart is drawn only when a new lab second arrives or the size
 // changes; View just frames the cached text.
-type LatencyPanel struct {
-	panelBase
-	view  lab.View
-	hist  labHistory // p50, p90, p99 in ms, per lab second
-	chart chartCache
-	body  string
-}
+type LatencyPanel struct{ charted }
 
 // NewLatencyPanel builds the panel.
 func NewLatencyPanel(c *Common) *LatencyPanel {
-	return &LatencyPanel{panelBase: panelBase{common: c}}
+	p := &LatencyPanel{}
+	p.charted = charted{panelBase: panelBase{common: c, title: "Latency"}, sample: latencySample, render: p.draw}
+	return p
 }
 
-// SetSize sets the panel's outer size.
-func (p *LatencyPanel) SetSize(w, h int) { p.w, p.h = w, h; p.render() }
-
-// SetView gives the panel the latest lab view and records one point of
-// history per lab second.
-func (p *LatencyPanel) SetView(v lab.View) {
-	p.view = v
+// latencySample is what the latency panel charts: p50, p90 and p99 in
+// ms, per lab second.
+func latencySample(v lab.View) ([]float64, bool) {
 	l := v.Latency
-	if p.hist.add(v.T.Seconds(), msFloat(l.P50), msFloat(l.P90), msFloat(l.P99)) {
-		p.chart.invalidate()
-	}
-	p.render()
+	return []float64{msFloat(l.P50), msFloat(l.P90), msFloat(l.P99)}, true
 }
 
 // Update handles keys sent to the focused panel (none).
 func (p *LatencyPanel) Update(tea.Msg) (Panel, tea.Cmd) { return p, nil }
 
 // View renders the panel at exactly its size.
-func (p *LatencyPanel) View() string { return p.framed(latencyDef.Title+" · ms", p.body) }
+func (p *LatencyPanel) View() string { return p.framed(p.title+" · ms", p.body) }
 
-// render rebuilds the body from the last view, redrawing the chart only if
+// draw rebuilds the body from the last view, redrawing the chart only if
 // its data or size changed.
-func (p *LatencyPanel) render() {
+func (p *LatencyPanel) draw() {
 	s := p.common.Styles
 	v := p.view
 	iw, ih := p.inner()

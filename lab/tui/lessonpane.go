@@ -109,7 +109,7 @@ func (m *LessonView) renderLower() string {
 	st := m.a.Current()
 	w := m.innerW
 	lines := []string{m.stateLine()}
-	if len(st.Setup) > 0 {
+	if len(st.Setup) > 0 && !st.Task() { // a task's situation is told in its prose, not given away
 		lines = append(lines, wrapIndent(s.Dim.Render("setup: "+joinLines(st.Setup)), w, 2))
 	}
 	if m.a.Showing() {

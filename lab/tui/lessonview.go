@@ -276,13 +276,7 @@ func (m LessonView) Update(msg tea.Msg) (LessonView, tea.Cmd) {
 		}
 		return m.handleKey(msg)
 	}
-	cmd := m.dash.Update(msg)
-	if m.bar.Active() {
-		var bcmd tea.Cmd
-		m.bar, bcmd = m.bar.Update(msg) // the cursor blinks
-		cmd = tea.Batch(cmd, bcmd)
-	}
-	return m, cmd
+	return m, passOn(&m.dash, &m.bar, msg)
 }
 
 func (m LessonView) barOpen() bool { return m.bar.Active() }

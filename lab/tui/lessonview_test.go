@@ -458,7 +458,9 @@ func TestLessonSetupFailure(t *testing.T) {
 	for bid, r := range lv.runs {
 		id, line = bid, r.line
 	}
-	lv = runLV(t, lv, func() tea.Msg { return stepCmdMsg{session: lv.session, batch: id, line: line, err: errTest("line 35: unknown server")} })
+	lv = runLV(t, lv, func() tea.Msg {
+		return stepCmdMsg{session: lv.session, batch: id, line: line, err: errTest("line 35: unknown server")}
+	})
 	wantPhase(t, lv, 1, lesson.PhaseFailed)
 	requireScreen(t, lv, "✖ line 35: unknown server · r restart · N skip")
 	lv = observeLV(t, lv, fixtureView(fixtureSeconds))

@@ -6,7 +6,6 @@ import (
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"github.com/scalelab/scalelab/lab"
 )
@@ -29,8 +28,7 @@ type Panel interface {
 
 // PanelDef registers a panel with the dashboard.
 type PanelDef struct {
-	ID    string // stable, lower case: how lessons and commands name it ("traces")
-	Title string
+	ID string // stable, lower case: how lessons and commands name it ("traces")
 	// Metrics are the prefixes of the metric names the panel draws ("lb.",
 	// "backend."): a lesson step that checks them brings the panel into focus.
 	Metrics []string
@@ -53,11 +51,12 @@ type eventSink interface {
 }
 
 // panelBase is what every panel keeps for its frame: the shared Common,
-// its outer size and whether it has focus. Panels embed it; those that
+// its title, its outer size and whether it has focus. Panels embed it; those that
 // cache rendered text on resize define their own SetSize. A panel without
 // keys of its own inherits empty help.
 type panelBase struct {
 	common  *Common
+	title   string
 	w, h    int
 	focused bool
 }
@@ -104,45 +103,4 @@ func frame(s *Styles, title string, focused bool, w, h int, body string) string 
 func panelInner(s *Styles, w, h int) (int, int) {
 	fw, fh := s.Panel.GetFrameSize()
 	return max(w-fw, 0), max(h-fh-1, 0)
-}
-
-// fit cuts or pads text to exactly w columns and h lines.
-func fit(text string, w, h int) string {
-	if h <= 0 {
-		return ""
-	}
-	lines := strings.Split(text, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if lipgloss.Width(l) > w {
-			lines[i] = truncate(l, w)
-		}
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
-}
-
-// truncate cuts a possibly styled line to w cells.
-func truncate(s string, w int) string {
-	return lipgloss.NewStyle().MaxWidth(max(w, 0)).Render(s)
-}
-
-// padLine cuts or pads a styled line to exactly w cells.
-func padLine(s string, w int) string {
-	s = truncate(s, w)
-	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
-}
-
-// bar renders a horizontal bar of width w filled to frac (0..1).
-func bar(s *Styles, frac float64, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	frac = min(max(frac, 0), 1)
-	full := int(frac*float64(w) + 0.5)
-	return s.Bar.Render(strings.Repeat("█", full)) + s.BarEmpty.Render(strings.Repeat("░", w-full))
 }

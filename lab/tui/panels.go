@@ -1,9 +1,16 @@
 package tui
 
 // panelDefs is the dashboard's grid in focus order: one line per panel,
-// each defined in its own file.
+// each panel defined in its own file.
 var panelDefs = []*PanelDef{
-	routingDef, latencyDef, cacheDef, shardsDef, queueDef, breakerDef, tracesDef, eventsDef,
+	{ID: "routing", Metrics: []string{"lb.", "backend."}, New: func(c *Common) Panel { return NewRoutingPanel(c) }},
+	{ID: "latency", Metrics: []string{"latency.", "requests.", "errors.", "load."}, New: func(c *Common) Panel { return NewLatencyPanel(c) }},
+	{ID: "cache", Metrics: []string{"cache."}, New: func(c *Common) Panel { return NewCachePanel(c) }},
+	{ID: "shards", Metrics: []string{"shard."}, New: func(c *Common) Panel { return NewShardsPanel(c) }},
+	{ID: "queue", Metrics: []string{"queue."}, New: func(c *Common) Panel { return NewQueuePanel(c) }},
+	{ID: "breaker", Metrics: []string{"breaker."}, New: func(c *Common) Panel { return NewBreakerPanel(c) }},
+	{ID: "traces", Metrics: []string{"trace."}, New: func(c *Common) Panel { return NewTracesPanel(c) }},
+	{ID: "events", Metrics: []string{"events."}, New: func(c *Common) Panel { return NewEventsPanel(c) }},
 }
 
 // lookupPanel finds a panel by id, or returns -1.

@@ -10,51 +10,37 @@ import (
 	"github.com/scalelab/scalelab/lab"
 )
 
-var queueDef = &PanelDef{
-	ID: "queue", Title: "Queue", Metrics: []string{"queue."},
-	New: func(c *Common) Panel { return NewQueuePanel(c) },
-}
-
 // QueuePanel shows the write queue between the web tier and the database:
 // its depth over the last 60 lab seconds (a sparkline scaled to the queue's
 // capacity) and now, how fast messages go in and out, how many consumers
 // drain it, what is retried, refused or dead-lettered, and how long the
 // oldest waiting message has waited.
-type QueuePanel struct {
-	panelBase
-	view  lab.View
-	hist  labHistory // depth per lab second
-	chart chartCache
-	body  string
-}
+type QueuePanel struct{ charted }
 
 // NewQueuePanel builds the panel.
 func NewQueuePanel(c *Common) *QueuePanel {
-	return &QueuePanel{panelBase: panelBase{common: c}}
+	p := &QueuePanel{}
+	p.charted = charted{panelBase: panelBase{common: c, title: "Queue"}, sample: queueSample, render: p.draw}
+	return p
 }
 
-// SetSize sets the panel's outer size.
-func (p *QueuePanel) SetSize(w, h int) { p.w, p.h = w, h; p.render() }
-
-// SetView gives the panel the latest lab view and records one point of
-// history per lab second.
-func (p *QueuePanel) SetView(v lab.View) {
-	p.view = v
-	if q := v.Queue; q != nil && p.hist.add(v.T.Seconds(), float64(q.Depth)) {
-		p.chart.invalidate()
+// queueSample is what the queue panel charts: its depth, per lab second.
+func queueSample(v lab.View) ([]float64, bool) {
+	if q := v.Queue; q != nil {
+		return []float64{float64(q.Depth)}, true
 	}
-	p.render()
+	return nil, false
 }
 
 // Update handles keys sent to the focused panel (none).
 func (p *QueuePanel) Update(tea.Msg) (Panel, tea.Cmd) { return p, nil }
 
 // View renders the panel at exactly its size.
-func (p *QueuePanel) View() string { return p.framed(queueDef.Title, p.body) }
+func (p *QueuePanel) View() string { return p.framed(p.title, p.body) }
 
-// render rebuilds the body from the last view, redrawing the sparkline
+// draw rebuilds the body from the last view, redrawing the sparkline
 // only if its data or size changed.
-func (p *QueuePanel) render() {
+func (p *QueuePanel) draw() {
 	s := p.common.Styles
 	q := p.view.Queue
 	if q == nil {

@@ -9,11 +9,6 @@ import (
 	"github.com/scalelab/scalelab/lab"
 )
 
-var routingDef = &PanelDef{
-	ID: "routing", Title: "Routing", Metrics: []string{"lb.", "backend."},
-	New: func(c *Common) Panel { return NewRoutingPanel(c) },
-}
-
 // RoutingPanel shows where the balancer sends traffic: per web server the
 // requests it routed there per second as a bar, requests in flight, p99
 // latency and health (the server's own state and whether health checks
@@ -25,7 +20,7 @@ type RoutingPanel struct {
 
 // NewRoutingPanel builds the panel.
 func NewRoutingPanel(c *Common) *RoutingPanel {
-	return &RoutingPanel{panelBase: panelBase{common: c}}
+	return &RoutingPanel{panelBase: panelBase{common: c, title: "Routing"}}
 }
 
 // SetView gives the panel the latest lab view.
@@ -87,5 +82,5 @@ func (p *RoutingPanel) View() string {
 	if u := v.Requests.Unroutable; u > 0 {
 		fmt.Fprintf(&b, "%s\n", s.Bad.Render(fmt.Sprintf("%.0f/s unroutable: no healthy web server", u)))
 	}
-	return p.framed("Routing · "+v.Topology.Policy, strings.TrimRight(b.String(), "\n"))
+	return p.framed(p.title+" · "+v.Topology.Policy, strings.TrimRight(b.String(), "\n"))
 }

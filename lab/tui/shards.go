@@ -10,11 +10,6 @@ import (
 	"github.com/scalelab/scalelab/lab"
 )
 
-var shardsDef = &PanelDef{
-	ID: "shards", Title: "Shards", Metrics: []string{"shard."},
-	New: func(c *Common) Panel { return NewShardsPanel(c) },
-}
-
 // ShardsPanel shows the database tier: per shard the keys it stores (a bar
 // relative to the fullest shard, so skew shows at a glance), the reads and
 // writes it serves per second and its health, and how many keys the last
@@ -28,7 +23,7 @@ type ShardsPanel struct {
 
 // NewShardsPanel builds the panel.
 func NewShardsPanel(c *Common) *ShardsPanel {
-	return &ShardsPanel{panelBase: panelBase{common: c}}
+	return &ShardsPanel{panelBase: panelBase{common: c, title: "Shards"}}
 }
 
 // SetSize sets the panel's outer size.
@@ -42,7 +37,7 @@ func (p *ShardsPanel) Update(tea.Msg) (Panel, tea.Cmd) { return p, nil }
 
 // View renders the panel at exactly its size.
 func (p *ShardsPanel) View() string {
-	title := shardsDef.Title
+	title := p.title
 	if sh := p.view.Shards; sh != nil {
 		title += " · " + sh.Strategy
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/scalelab/scalelab/components/backend"
 	"github.com/scalelab/scalelab/components/breaker"
+	"github.com/scalelab/scalelab/lab"
 )
 
 // Styles is the one style sheet. Colours adapt to light and dark terminals;
@@ -98,6 +99,15 @@ func (s *Styles) healthMark(h backend.Health) string {
 		return s.Bad.Render(symHung + " hung")
 	}
 	return s.Bad.Render(symDown + " " + h.String())
+}
+
+// breakerBadge renders a breaker: its state, or off when it is out of the
+// call path.
+func (s *Styles) breakerBadge(b lab.BreakerStats) string {
+	if !b.On {
+		return s.Warn.Render(symHung + " off")
+	}
+	return s.breakerMark(b.State)
 }
 
 // breakerMark renders a breaker state as symbol + word in its colour.

@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
@@ -58,4 +59,45 @@ func rateText(r float64) string {
 		return fmt.Sprintf("%.1f", r)
 	}
 	return fmt.Sprintf("%.0f", r)
+}
+
+// fit cuts or pads text to exactly w columns and h lines.
+func fit(text string, w, h int) string {
+	if h <= 0 {
+		return ""
+	}
+	lines := strings.Split(text, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if lipgloss.Width(l) > w {
+			lines[i] = truncate(l, w)
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// truncate cuts a possibly styled line to w cells.
+func truncate(s string, w int) string {
+	return lipgloss.NewStyle().MaxWidth(max(w, 0)).Render(s)
+}
+
+// padLine cuts or pads a styled line to exactly w cells.
+func padLine(s string, w int) string {
+	s = truncate(s, w)
+	return s + strings.Repeat(" ", max(w-lipgloss.Width(s), 0))
+}
+
+// bar renders a horizontal bar of width w filled to frac (0..1).
+func bar(s *Styles, frac float64, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	frac = min(max(frac, 0), 1)
+	full := int(frac*float64(w) + 0.5)
+	return s.Bar.Render(strings.Repeat("█", full)) + s.BarEmpty.Render(strings.Repeat("░", w-full))
 }

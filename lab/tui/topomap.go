@@ -181,7 +181,7 @@ func (p MapPanel) columns(node func(string) string, compact int) string {
 		if compact >= 2 {
 			word = "brk "
 		}
-		mid = append(mid, word+s.breakerMark(br.State))
+		mid = append(mid, word+s.breakerBadge(br))
 	}
 	if len(mid) > 0 {
 		cols = append(cols, strings.Join(mid, "\n"))

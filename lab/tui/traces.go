@@ -34,11 +34,6 @@ func (c traceChoice) String() string {
 	return "latest"
 }
 
-var tracesDef = &PanelDef{
-	ID: "traces", Title: "Traces", Metrics: []string{"trace."},
-	New: func(c *Common) Panel { return NewTracesPanel(c) },
-}
-
 // tracesKeys are the traces panel's own keys.
 type tracesKeys struct {
 	Choice key.Binding
@@ -57,13 +52,13 @@ type TracesPanel struct {
 	view   lab.View
 	keys   tracesKeys
 	choice traceChoice
-	title  string // rendered when the view, size or choice changes
+	head   string // the frame title, rendered when the view, size or choice changes
 	body   string
 }
 
 // NewTracesPanel builds the panel.
 func NewTracesPanel(c *Common) *TracesPanel {
-	p := &TracesPanel{panelBase: panelBase{common: c}, keys: newTracesKeys()}
+	p := &TracesPanel{panelBase: panelBase{common: c, title: "Traces"}, keys: newTracesKeys()}
 	p.rebuild()
 	return p
 }
@@ -98,7 +93,7 @@ func (p *TracesPanel) FullHelp() [][]key.Binding { return [][]key.Binding{p.Shor
 
 // View renders the panel at exactly its size.
 func (p *TracesPanel) View() string {
-	return p.framed(p.title, p.body)
+	return p.framed(p.head, p.body)
 }
 
 // chosen is the trace the current choice points at (nil if none is kept).
@@ -115,13 +110,13 @@ func (p *TracesPanel) chosen() *trace.Finished {
 func (p *TracesPanel) rebuild() {
 	f := p.chosen()
 	iw, _ := p.inner()
-	title := "Traces · " + p.choice.String()
+	title := p.title + " · " + p.choice.String()
 	if f == nil {
-		p.title, p.body = traceCut(title, iw), p.renderEmpty()
+		p.head, p.body = traceCut(title, iw), p.renderEmpty()
 		return
 	}
 	title += " · " + f.ID.String()[:6] + "… · " + traceDur(f.Duration)
-	p.title, p.body = traceCut(title, iw), p.renderWaterfall(f)
+	p.head, p.body = traceCut(title, iw), p.renderWaterfall(f)
 }
 
 func (p *TracesPanel) renderEmpty() string {

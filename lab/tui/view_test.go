@@ -36,7 +36,7 @@ func viewAt(sec float64, topo lab.Topology, values map[string]float64) lab.View 
 	}
 	if topo.Payments {
 		v.Servers = append(v.Servers, lab.ServerStats{Name: "payments", Role: lab.RolePayments})
-		v.Breakers = []lab.BreakerStats{{Name: "payments"}}
+		v.Breakers = []lab.BreakerStats{{Name: "payments", On: true, Threshold: 5, OpenFor: 10 * time.Second, Trials: 1}}
 	}
 	for k, x := range values {
 		setValue(&v, k, x)

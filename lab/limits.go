@@ -1,0 +1,19 @@
+package lab
+
+import "time"
+
+// The most a command may ask for, in one place. Every value in a lab is
+// real — every key is stored, every server runs goroutines — so these
+// bound the memory and the goroutines a line can ask for, and a line
+// above one is refused with the limit in its error.
+const (
+	MaxKeys      = 1_000_000  // key space of a load (every key is stored)
+	MaxCacheSize = 10_000_000 // cache capacity, in entries
+	MaxWebs      = 64         // web servers behind the balancer
+	MaxShards    = 32         // database shards
+	MaxWait      = time.Hour  // one wait, or one expect's within
+
+	// maxRateWord is the most any load line may ask for; the lab's own
+	// cap (Config.MaxRate, --max-rate) is checked when the command applies.
+	maxRateWord = 10_000_000
+)
