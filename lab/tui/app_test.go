@@ -601,3 +601,69 @@ func TestCompletions(t *testing.T) {
 		t.Errorf("Completions offers payments in a lab without it")
 	}
 }
+
+// manyServers is the fixture's view with n web servers and m shards (some
+// of them down and ejected), as `scale web N` and `shard add` make.
+func manyServers(n, m int) lab.View {
+	v := fixtureView(fixtureSeconds)
+	var servers []lab.ServerStats
+	v.Topology.Webs, v.Topology.DBs = nil, nil
+	for i := 1; i <= n; i++ {
+		name := fmt.Sprintf("web-%d", i)
+		st := lab.ServerStats{Name: name, Role: lab.RoleWeb, Rate: 10, Routing: &lab.RoutingStats{Routed: 10, Healthy: i%7 != 0}}
+		if i%7 == 0 {
+			st.Health = backend.Down
+		}
+		servers = append(servers, st)
+		v.Topology.Webs = append(v.Topology.Webs, name)
+	}
+	for i := 1; i <= m; i++ {
+		name := fmt.Sprintf("db-%d", i)
+		servers = append(servers, lab.ServerStats{Name: name, Role: lab.RoleDB, Shard: &lab.ShardLoad{Keys: 100}})
+		v.Topology.DBs = append(v.Topology.DBs, name)
+	}
+	v.Servers = append(servers, *v.Server("payments"))
+	return v
+}
+
+// Many servers fold on the map instead of pushing the grid to a negative
+// height (which panicked), at every size.
+func TestManyServersFoldOnTheMap(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {100, 30}, {160, 48}, {200, 40}} {
+		for _, n := range [][2]int{{19, 2}, {40, 16}, {64, 32}} {
+			src := newFakeSource()
+			m := resized(newFixtureModel(t, src), size[0], size[1])
+			m = applyView(m, manyServers(n[0], n[1]))
+			m = press(t, m, "7") // select web-7, which is down
+			view := m.View()
+			if h := lipgloss.Height(view); h != size[1] {
+				t.Errorf("%v with %v servers: %d lines", size, n, h)
+			}
+			for i, line := range strings.Split(view, "\n") {
+				if w := lipgloss.Width(line); w != size[0] {
+					t.Errorf("%v with %v servers: line %d is %d wide", size, n, i, w)
+					break
+				}
+			}
+			s := screen(m)
+			want := fmt.Sprintf("web-1..%d (%d)", n[0], n[0])
+			if !strings.Contains(s, want) || !strings.Contains(s, "▸ web-7 ✖ down") || !strings.Contains(s, "ejected") {
+				t.Errorf("%v with %v servers: the map does not fold to %q with the selection:\n%s", size, n, want, s)
+			}
+		}
+	}
+}
+
+// panicky is a panel whose View panics.
+type panicky struct{ *RoutingPanel }
+
+func (panicky) View() string { panic("boom") }
+
+func TestPanelPanicIsShownNotFatal(t *testing.T) {
+	m := resized(newFixtureModel(t, newFakeSource()), 160, 48)
+	m.dash.panels[0] = panicky{m.dash.panels[0].(*RoutingPanel)}
+	s := ansi.Strip(m.View())
+	if !strings.Contains(s, "render error") || !strings.Contains(s, "this panel failed to draw: boom") || !strings.Contains(s, "Latency") {
+		t.Fatalf("a panicking panel took the screen down:\n%s", s)
+	}
+}

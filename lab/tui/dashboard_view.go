@@ -82,7 +82,7 @@ func (d *Dashboard) grid() string {
 		var cells []string
 		for c := 0; c < d.cols; c++ {
 			if i := r*d.cols + c; i < len(vis) {
-				cells = append(cells, d.panels[vis[i]].View())
+				cells = append(cells, d.panelView(d.panels[vis[i]]))
 			}
 		}
 		if len(cells) > 0 {
@@ -90,6 +90,19 @@ func (d *Dashboard) grid() string {
 		}
 	}
 	return fit(strings.Join(rows, "\n"), d.w, d.gridH)
+}
+
+// panelView is a panel's View; a panel that panics while drawing shows
+// the panic in its place instead of ending the session (the panic is a
+// bug, and this keeps the lab and its log running while it is reported).
+func (d *Dashboard) panelView(p Panel) (out string) {
+	defer func() {
+		if r := recover(); r != nil {
+			w, h := p.Size()
+			out = frame(d.common.Styles, "render error", false, w, h, d.common.Styles.Err.Render(fmt.Sprintf("this panel failed to draw: %v", r)))
+		}
+	}()
+	return p.View()
 }
 
 // Header is one line: title, lab clock, speed, load, health summary.

@@ -20,6 +20,7 @@ import (
 type Panel interface {
 	help.KeyMap
 	SetSize(w, h int)
+	Size() (w, h int)
 	SetFocused(bool)
 	SetView(lab.View)
 	Update(tea.Msg) (Panel, tea.Cmd)
@@ -63,6 +64,9 @@ type panelBase struct {
 
 // SetSize sets the panel's outer size.
 func (p *panelBase) SetSize(w, h int) { p.w, p.h = w, h }
+
+// Size is the panel's outer size.
+func (p *panelBase) Size() (int, int) { return p.w, p.h }
 
 // SetFocused marks the panel focused or not.
 func (p *panelBase) SetFocused(f bool) { p.focused = f }

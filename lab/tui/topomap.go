@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/scalelab/scalelab/components/backend"
 	"github.com/scalelab/scalelab/lab"
 )
 
@@ -76,10 +77,14 @@ func (p *MapPanel) SelectIndex(i int) {
 	}
 }
 
-// Height is the map's height for the current topology: its tallest column
-// plus the frame.
+// mapRows is the most rows a column of the map takes: a tier with more
+// servers than that is folded into a summary (see fold).
+const mapRows = 6
+
+// MapHeight is the map's height for the current topology: its tallest
+// column (folded to mapRows) plus the frame.
 func MapHeight(t lab.Topology) int {
-	tallest := max(len(t.Webs), len(t.DBs)+b2i(t.Payments), b2i(t.Cache)+b2i(t.Queue)+b2i(t.Payments), 3)
+	tallest := max(min(len(t.Webs), mapRows), min(len(t.DBs)+b2i(t.Payments), mapRows), b2i(t.Cache)+b2i(t.Queue)+b2i(t.Payments), 3)
 	return tallest + 3
 }
 
@@ -127,6 +132,64 @@ func (p MapPanel) View() string {
 	return frame(s, title, false, p.w, p.h, body)
 }
 
+// fold is the map's column for a tier: a node per server when they fit in
+// mapRows, else the tier's range and how many servers are in each state
+// ("web-1..19", "17 ● up", "1 ✖ down", "1 ejected"), and the selected
+// server's node when it is one of them. It never returns more than rows
+// lines.
+func (p MapPanel) fold(names []string, node func(string) string, rows int) []string {
+	if len(names) <= rows {
+		out := make([]string, len(names))
+		for i, n := range names {
+			out[i] = node(n)
+		}
+		return out
+	}
+	s := p.common.Styles
+	counts := map[backend.Health]int{}
+	ejected := 0
+	selected := ""
+	for _, n := range names {
+		if st := p.view.Server(n); st != nil {
+			counts[st.Health]++
+			if st.Routing != nil && !st.Routing.Healthy {
+				ejected++
+			}
+		}
+		if n == p.selected {
+			selected = n
+		}
+	}
+	out := []string{fmt.Sprintf("  %s..%s (%d)", names[0], strings.TrimPrefix(names[len(names)-1], tierPrefix(names[0])), len(names))}
+	for h := backend.Up; h <= backend.Down; h++ {
+		if counts[h] > 0 {
+			out = append(out, fmt.Sprintf("  %3d %s", counts[h], s.healthMark(h)))
+		}
+	}
+	if ejected > 0 {
+		out = append(out, s.Bad.Render(fmt.Sprintf("  %3d ejected", ejected)))
+	}
+	room := rows
+	if selected != "" {
+		room--
+	}
+	if len(out) > room {
+		out = out[:room]
+	}
+	if selected != "" {
+		out = append(out, node(selected))
+	}
+	return out
+}
+
+// tierPrefix is a server name's tier part: "web-" of "web-12".
+func tierPrefix(name string) string {
+	if i := strings.LastIndex(name, "-"); i >= 0 {
+		return name[:i+1]
+	}
+	return ""
+}
+
 func keyDetail(l lab.LoadSpec) string {
 	switch l.Dist {
 	case lab.KeysZipf:
@@ -156,11 +219,7 @@ func (p MapPanel) columns(node func(string) string, compact int) string {
 		cols = append(cols, strings.Join(loadCol, "\n"))
 	}
 	cols = append(cols, strings.Join([]string{s.Bold.Render("balancer"), s.Dim.Render(t.Policy), s.Dim.Render(fmt.Sprintf("%.0f/s", v.Requests.Rate))}, "\n"))
-	var webs []string
-	for _, n := range t.Webs {
-		webs = append(webs, node(n))
-	}
-	cols = append(cols, strings.Join(webs, "\n"))
+	cols = append(cols, strings.Join(p.fold(t.Webs, node, mapRows), "\n"))
 	var mid []string
 	if c := v.Cache; c != nil {
 		if compact < 2 {
@@ -186,10 +245,7 @@ func (p MapPanel) columns(node func(string) string, compact int) string {
 	if len(mid) > 0 {
 		cols = append(cols, strings.Join(mid, "\n"))
 	}
-	var back []string
-	for _, n := range t.DBs {
-		back = append(back, node(n))
-	}
+	back := p.fold(t.DBs, node, mapRows-b2i(t.Payments)) // a row for payments
 	if t.Payments {
 		back = append(back, node("payments"))
 	}
