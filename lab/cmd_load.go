@@ -23,7 +23,7 @@ type loadAction struct {
 }
 
 func (a *loadAction) declare(s *args.Set) {
-	s.RateArg(maxRateWord, &a.rate)
+	s.RateArg(MaxRateCap, &a.rate)
 	s.Words([]string{"constant", "poisson"}, &a.arrivals)
 	s.Words([]string{"uniform"}, &a.uniform).In("keys")
 	s.Float("zipf", 1.0001, 5, &a.zipf).In("keys")

@@ -117,11 +117,14 @@ func New(cfg Config) (*Lab, error) {
 	if cfg.Speed == 0 {
 		cfg.Speed = 1
 	}
-	if cfg.Speed < clock.MinSpeed || cfg.Speed > clock.MaxSpeed {
+	if !(cfg.Speed >= clock.MinSpeed && cfg.Speed <= clock.MaxSpeed) {
 		return nil, fmt.Errorf("speed %gx is out of range %gx..%gx", cfg.Speed, clock.MinSpeed, clock.MaxSpeed)
 	}
-	if cfg.MaxRate <= 0 {
+	if cfg.MaxRate == 0 {
 		cfg.MaxRate = DefaultMaxRate
+	}
+	if !(cfg.MaxRate > 0 && cfg.MaxRate <= MaxRateCap) {
+		return nil, fmt.Errorf("max rate %g is out of range 1..%d", cfg.MaxRate, MaxRateCap)
 	}
 	p := cfg.Preset
 	if err := p.validate(); err != nil {

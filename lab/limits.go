@@ -13,7 +13,7 @@ const (
 	MaxShards    = 32         // database shards
 	MaxWait      = time.Hour  // one wait, or one expect's within
 
-	// maxRateWord is the most any load line may ask for; the lab's own
-	// cap (Config.MaxRate, --max-rate) is checked when the command applies.
-	maxRateWord = 10_000_000
+	// MaxRateCap is the highest --max-rate: the most any load line may ask
+	// for. The lab's own cap (Config.MaxRate) is checked when it applies.
+	MaxRateCap = 10_000_000
 )

@@ -136,8 +136,8 @@ passed.`,
 			if all == (len(args) > 0) {
 				return usageError("give lesson ids or --all (not both)")
 			}
-			if speed < 0.1 || speed > 20 {
-				return usageError("--speed %g is out of range 0.1..20", speed)
+			if err := flagIn("speed", speed, 0.1, 20); err != nil {
+				return err
 			}
 			set, err := loadLessons(dir)
 			if err != nil {

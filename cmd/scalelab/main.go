@@ -25,6 +25,14 @@ func usageError(format string, v ...any) error {
 	return &exitError{2, fmt.Errorf(format, v...)}
 }
 
+// flagIn checks that a number flag is in [lo, hi]; NaN and ±Inf never are.
+func flagIn(name string, v, lo, hi float64) error {
+	if !(v >= lo && v <= hi) {
+		return usageError("--%s %g is out of range %g..%g", name, v, lo, hi)
+	}
+	return nil
+}
+
 func main() {
 	root := newRoot()
 	if err := root.Execute(); err != nil {

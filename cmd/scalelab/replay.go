@@ -38,8 +38,8 @@ the exit code is 1 if a replayed command failed.`,
   scalelab replay demo.jsonl --headless --speed 5`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !(speed >= 0.1 && speed <= 20) {
-				return usageError("--speed %g is out of range 0.1..20", speed)
+			if err := flagIn("speed", speed, 0.1, 20); err != nil {
+				return err
 			}
 			if err := logs.check(); err != nil {
 				return err

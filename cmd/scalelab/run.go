@@ -18,18 +18,18 @@ type labFlags struct {
 }
 
 func (f *labFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.preset, "preset", "shop", "topology preset (see `scalelab presets`)")
+	cmd.Flags().StringVar(&f.preset, "preset", "shop", "topology `NAME` (scalelab presets lists them)")
 	cmd.Flags().Float64Var(&f.speed, "speed", 1, "lab clock speed, 0.1 to 20 (times real time)")
 	cmd.Flags().Uint64Var(&f.seed, "seed", 1, "random seed: the same seed and script give the same load")
 	cmd.Flags().Float64Var(&f.maxRate, "max-rate", lab.DefaultMaxRate, "highest load rate a command may ask for, requests/s")
 }
 
 func (f *labFlags) config() (lab.Config, error) {
-	if f.speed < 0.1 || f.speed > 20 {
-		return lab.Config{}, usageError("--speed %g is out of range 0.1..20", f.speed)
+	if err := flagIn("speed", f.speed, 0.1, 20); err != nil {
+		return lab.Config{}, err
 	}
-	if f.maxRate <= 0 {
-		return lab.Config{}, usageError("--max-rate must be positive")
+	if err := flagIn("max-rate", f.maxRate, 1, lab.MaxRateCap); err != nil {
+		return lab.Config{}, err
 	}
 	p, err := lab.LoadPreset(f.preset)
 	if err != nil {
@@ -121,8 +121,8 @@ requests per second achieved and the wall and CPU time per request. Load mix:
 circuit breaker to payments; writes go through the queue.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if seconds <= 0 || seconds > 600 {
-				return usageError("--seconds %g is out of range (0, 600]", seconds)
+			if err := flagIn("seconds", seconds, 0.1, 600); err != nil {
+				return err
 			}
 			if clients < 1 || clients > 100000 {
 				return usageError("--clients %d is out of range 1..100000", clients)

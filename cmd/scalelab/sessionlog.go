@@ -29,7 +29,7 @@ func (f *logFlags) add(cmd *cobra.Command) {
 
 // addRecord adds --record, for commands that show one dashboard.
 func (f *logFlags) addRecord(cmd *cobra.Command) {
-	cmd.Flags().BoolVar(&f.record, "record", false, "also log every frame the dashboard draws (for `scalelab export --format cast`)")
+	cmd.Flags().BoolVar(&f.record, "record", false, "also log every frame the dashboard draws (scalelab export --format cast turns them into a recording)")
 }
 
 func (f *logFlags) check() error {

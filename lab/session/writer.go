@@ -93,6 +93,9 @@ func newWriter(w io.Writer, h Header, opt Options) *Writer {
 	}
 	lw.mu.Lock()
 	lw.line(h)
+	if lw.dropped > 0 && lw.err == nil { // a header that cannot be encoded makes a log no reader accepts
+		lw.fail(fmt.Errorf("the log header cannot be encoded (seed %d, speed %g, max rate %g)", h.Seed, h.Speed, h.MaxRate))
+	}
 	lw.flush()
 	lw.mu.Unlock()
 	return lw

@@ -352,3 +352,16 @@ func TestWriterWithoutALabClosesAtOnce(t *testing.T) {
 		t.Errorf("header line %q", buf.String())
 	}
 }
+
+// A header JSON cannot hold (a NaN) fails the log at once and loudly: a
+// log without its header is one no reader accepts.
+func TestWriterRefusesAHeaderItCannotEncode(t *testing.T) {
+	var b bytes.Buffer
+	w := NewWriter(&b, Header{Preset: "shop", Speed: 1, MaxRate: math.NaN()}, Options{})
+	if err := w.Err(); err == nil || !strings.Contains(err.Error(), "header cannot be encoded") {
+		t.Fatalf("Err() = %v", err)
+	}
+	if b.Len() != 0 {
+		t.Errorf("wrote %q", b.String())
+	}
+}
