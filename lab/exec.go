@@ -49,6 +49,13 @@ func (l *Lab) Run(c *Command, source string) error {
 		// when they have applied (at once), with their error if any.
 		defer func() { l.event(e) }()
 	}
+	if !c.Blocking() {
+		// Commands from the bar, keys, a lesson and a script may arrive at
+		// once; each changes the lab alone. (wait and expect … within only
+		// watch, and must not hold the others up.)
+		l.cmdMu.Lock()
+		defer l.cmdMu.Unlock()
+	}
 	err := c.action.apply(l)
 	if err != nil {
 		e.Err = err.Error()

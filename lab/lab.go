@@ -72,6 +72,7 @@ type Lab struct {
 	// scale and shard commands, so readers load an immutable snapshot and
 	// writers (serialised by mu) publish a new copy.
 	mu      sync.Mutex
+	cmdMu   sync.Mutex                         // one command applies at a time
 	webs    atomic.Pointer[[]*server]          // by balancer index
 	servers atomic.Pointer[map[string]*server] // by name
 	nextDB  int
@@ -86,9 +87,10 @@ type Lab struct {
 
 // server is a backend and the lab's measurements of it.
 type server struct {
-	b    *backend.Backend
-	role Role
-	lat  *Histogram
+	b       *backend.Backend
+	role    Role
+	lat     *Histogram
+	metrics []string // the registry series and histograms kept for it, freed when it goes
 	// db shards only
 	reads, writes *Counter
 }
@@ -210,7 +212,7 @@ func New(cfg Config) (*Lab, error) {
 }
 
 func (l *Lab) newServer(name string, role Role, c ServerConf) *server {
-	s := &server{role: role, lat: l.reg.Histogram("backend.latency{" + name + "}")}
+	s := &server{role: role, lat: l.reg.Histogram("backend.latency{" + name + "}"), metrics: []string{"backend.latency{" + name + "}"}}
 	s.b = backend.New(backend.Settings{
 		Name: name, Workers: c.Workers, QueueSize: c.Queue, Service: c.dist, Clock: l.clock,
 		Seed: l.cfg.Seed ^ hashring.FNV1a64String(name), OnEvent: l.onBackendEvent,
@@ -250,9 +252,12 @@ func (l *Lab) newDB(name string) {
 	s := l.newServer(name, RoleDB, *l.preset.DB)
 	s.reads = l.reg.Counter("shard.reads{" + name + "}")
 	s.writes = l.reg.Counter("shard.writes{" + name + "}")
+	s.metrics = append(s.metrics, "shard.reads{"+name+"}", "shard.writes{"+name+"}")
 }
 
-// removeServer takes a server out of the lab and stops it.
+// removeServer takes a server out of the lab, stops it, and frees what the
+// registry kept for it (so adding and removing shards all day stays in
+// bounded memory).
 func (l *Lab) removeServer(name string) {
 	l.mu.Lock()
 	s := l.server(name)
@@ -260,6 +265,7 @@ func (l *Lab) removeServer(name string) {
 	l.mu.Unlock()
 	if s != nil {
 		s.b.Stop()
+		l.reg.Remove(s.metrics...)
 	}
 }
 

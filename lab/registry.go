@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"math"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -19,9 +20,11 @@ import (
 // counters.
 type Registry struct {
 	mu     sync.Mutex
-	series []*series
-	hists  []*histSeries
+	series []*series     // nil where a series was removed
+	hists  []*histSeries // nil where a histogram was removed
 	byName map[string]int // index into series, or -1-index into hists
+	free   []int          // removed series slots, for reuse
+	freeH  []int          // removed histogram slots, for reuse
 	ring   [ringFrames]frame
 	head   int // index of the newest frame; -1 when none
 }
@@ -80,9 +83,56 @@ func (r *Registry) Counter(name string) *Counter {
 		return r.series[i].counter
 	}
 	c := &Counter{}
-	r.byName[name] = len(r.series)
-	r.series = append(r.series, &series{name: name, counter: c})
+	r.addSeries(&series{name: name, counter: c})
 	return c
+}
+
+// addSeries puts s in a free slot, or a new one. A reused slot's old
+// values are forgotten in every frame, so the new series' windows start
+// from its creation, as a series added later does. Callers hold r.mu.
+func (r *Registry) addSeries(s *series) {
+	if n := len(r.free); n > 0 {
+		i := r.free[n-1]
+		r.free = r.free[:n-1]
+		r.series[i] = s
+		r.byName[s.name] = i
+		for k := range r.ring {
+			if f := &r.ring[k]; i < len(f.values) {
+				f.values[i] = math.NaN()
+			}
+		}
+		return
+	}
+	r.byName[s.name] = len(r.series)
+	r.series = append(r.series, s)
+}
+
+// Remove forgets the named series and histograms and frees what they held
+// (a histogram and its frames are ~400 KB): the lab removes a server's when
+// the server goes. Unknown names are ignored.
+func (r *Registry) Remove(names ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, name := range names {
+		i, ok := r.byName[name]
+		if !ok {
+			continue
+		}
+		delete(r.byName, name)
+		if i >= 0 {
+			r.series[i] = nil
+			r.free = append(r.free, i)
+			continue
+		}
+		i = -1 - i
+		r.hists[i] = nil
+		r.freeH = append(r.freeH, i)
+		for k := range r.ring {
+			if f := &r.ring[k]; i < len(f.hists) {
+				f.hists[i] = nil
+			}
+		}
+	}
 }
 
 // CounterFunc registers a cumulative series read from fn at every frame and
@@ -94,8 +144,7 @@ func (r *Registry) CounterFunc(name string, fn func() float64) {
 		r.series[i].fn = fn
 		return
 	}
-	r.byName[name] = len(r.series)
-	r.series = append(r.series, &series{name: name, fn: fn})
+	r.addSeries(&series{name: name, fn: fn})
 }
 
 // Histogram returns the histogram called name, creating it on first use.
@@ -106,8 +155,16 @@ func (r *Registry) Histogram(name string) *Histogram {
 		return r.hists[-1-i].h
 	}
 	h := &Histogram{}
+	hs := &histSeries{name: name, h: h}
+	if n := len(r.freeH); n > 0 {
+		i := r.freeH[n-1]
+		r.freeH = r.freeH[:n-1]
+		r.hists[i] = hs
+		r.byName[name] = -1 - i
+		return h
+	}
 	r.byName[name] = -1 - len(r.hists)
-	r.hists = append(r.hists, &histSeries{name: name, h: h})
+	r.hists = append(r.hists, hs)
 	return h
 }
 
@@ -121,12 +178,23 @@ func (r *Registry) Sample(now time.Time) {
 	f.at = now
 	f.values = f.values[:0]
 	for _, s := range r.series {
-		f.values = append(f.values, s.value())
+		v := math.NaN() // a free slot
+		if s != nil {
+			v = s.value()
+		}
+		f.values = append(f.values, v)
 	}
 	for len(f.hists) < len(r.hists) {
-		f.hists = append(f.hists, &histFrame{})
+		f.hists = append(f.hists, nil)
 	}
 	for i, h := range r.hists {
+		if h == nil {
+			f.hists[i] = nil
+			continue
+		}
+		if f.hists[i] == nil {
+			f.hists[i] = &histFrame{}
+		}
 		h.h.frame(f.hists[i])
 	}
 }
@@ -188,7 +256,7 @@ func (w *Window) Delta(name string) float64 {
 		return 0
 	}
 	cur := w.r.series[i].value()
-	if w.base != nil && i < len(w.base.values) {
+	if w.base != nil && i < len(w.base.values) && !math.IsNaN(w.base.values[i]) {
 		cur -= w.base.values[i]
 	}
 	return cur

@@ -338,11 +338,20 @@ func (l *Lab) registerServer(name string) {
 		return
 	}
 	b := s.b
-	l.reg.CounterFunc("backend.completed{"+name+"}", func() float64 { return float64(b.Stats().Completed) })
-	l.reg.CounterFunc("backend.rejected{"+name+"}", func() float64 { st := b.Stats(); return float64(st.Rejected + st.Refused) })
-	l.reg.CounterFunc("backend.errors{"+name+"}", func() float64 { st := b.Stats(); return float64(st.Errors + st.Timeouts) })
-	l.reg.CounterFunc("backend.wait_ms{"+name+"}", func() float64 { return ms(b.Stats().QueueWaitTotal) })
-	l.reg.CounterFunc("backend.service_ms{"+name+"}", func() float64 { return ms(b.Stats().ServiceTotal) })
+	for _, c := range []struct {
+		base string
+		read func(backend.Stats) float64
+	}{
+		{"backend.completed", func(st backend.Stats) float64 { return float64(st.Completed) }},
+		{"backend.rejected", func(st backend.Stats) float64 { return float64(st.Rejected + st.Refused) }},
+		{"backend.errors", func(st backend.Stats) float64 { return float64(st.Errors + st.Timeouts) }},
+		{"backend.wait_ms", func(st backend.Stats) float64 { return ms(st.QueueWaitTotal) }},
+		{"backend.service_ms", func(st backend.Stats) float64 { return ms(st.ServiceTotal) }},
+	} {
+		series, read := c.base+"{"+name+"}", c.read
+		l.reg.CounterFunc(series, func() float64 { return read(b.Stats()) })
+		s.metrics = append(s.metrics, series)
+	}
 }
 
 func (l *Lab) registerWeb(name string) {
