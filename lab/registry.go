@@ -20,8 +20,8 @@ import (
 // counters.
 type Registry struct {
 	mu     sync.Mutex
-	series []*series     // nil where a series was removed
-	hists  []*histSeries // nil where a histogram was removed
+	series []*series      // nil where a series was removed
+	hists  []*histSeries  // nil where a histogram was removed
 	byName map[string]int // index into series, or -1-index into hists
 	free   []int          // removed series slots, for reuse
 	freeH  []int          // removed histogram slots, for reuse
