@@ -125,6 +125,9 @@ func specNames() []string {
 // (nil, nil). A line that does not parse gives a *SyntaxError; parsing
 // changes nothing, so a bad line is always harmless.
 func Parse(line string) (*Command, error) {
+	if col, r, ok := args.Unprintable(line); ok {
+		return nil, &SyntaxError{Col: col, Msg: fmt.Sprintf("%U is not a character a command may hold (control characters and invalid UTF-8 are refused)", r)}
+	}
 	ws := args.Split(line)
 	if len(ws) == 0 || strings.HasPrefix(ws[0].S, "#") {
 		return nil, nil

@@ -111,6 +111,11 @@ func TestParseRejects(t *testing.T) {
 		{"expect cache.size > 3 within", 29, "missing DURATION"},
 		{"expect cache.size > 3 during 5s", 23, `unexpected "during"`},
 		{"expect breaker.state{name=payments} == ajar", 40, "accepted: a number or closed, half-open, open"},
+		{"shard add db-\x1b]2;PWNED\a", 14, "U+001B is not a character a command may hold"},
+		{"expect lb.routed{backend=\u009b31m} > 1", 26, "U+009B"},
+		{"load 100/s\r", 11, "U+000D"},
+		{"kill web-\xff", 10, "U+FFFD"},
+		{"shard add DB-9", 11, "is not a name"},
 	}
 	for _, tc := range cases {
 		c, err := Parse(tc.line)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ScriptLine is one command of a script and where it came from.
@@ -28,7 +29,7 @@ func ParseScript(file string, src []byte) ([]ScriptLine, error) {
 	n := 0
 	for sc.Scan() {
 		n++
-		c, err := Parse(sc.Text())
+		c, err := Parse(strings.TrimSuffix(sc.Text(), "\r")) // CRLF scripts too
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s:%d:%w", file, n, positioned(err)))
 			continue

@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // SyntaxError is a line that does not parse. Col is 1-based and points at
@@ -66,6 +67,19 @@ func Split(line string) []Word {
 		ws = append(ws, Word{line[start:], start + 1})
 	}
 	return ws
+}
+
+// Unprintable finds the first rune of line that is a control character
+// (other than tab), a C1 control, or not UTF-8 (reported as U+FFFD), and
+// its 1-based column. Lines reach terminals, logs and reports: nothing
+// that could steer a terminal gets in.
+func Unprintable(line string) (col int, r rune, found bool) {
+	for i, c := range line {
+		if (c < 0x20 && c != '\t') || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == utf8.RuneError {
+			return i + 1, c, true
+		}
+	}
+	return 0, 0, false
 }
 
 // Opt is an optional value: V is meaningful only when Set.

@@ -56,7 +56,7 @@ func mdHeader(b *strings.Builder, l *Log) {
 	b.WriteString("# scalelab session report\n\n")
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(b, "- **%s:** %s\n", k, v)
+			fmt.Fprintf(b, "- **%s:** %s\n", k, mdText(v))
 		}
 	}
 	row("Started", h.Start)
@@ -85,7 +85,7 @@ func mdWarnings(b *strings.Builder, l *Log) {
 	}
 	b.WriteString("## Warnings\n\n")
 	for _, s := range l.Warnings {
-		fmt.Fprintf(b, "- %s\n", mdLine(s))
+		fmt.Fprintf(b, "- %s\n", mdText(s))
 	}
 	b.WriteString("\n")
 }
@@ -105,7 +105,7 @@ func mdTimeline(b *strings.Builder, l *Log) {
 			continue // in the lesson section
 		}
 		what, source := mdEvent(e)
-		fmt.Fprintf(&rows, "| %s | %s | %s | %s |\n", mdTime(e.T), e.Kind, mdCell(source), mdCell(what))
+		fmt.Fprintf(&rows, "| %s | %s | %s | %s |\n", mdTime(e.T), mdText(e.Kind), mdCell(mdText(source)), mdCell(what))
 	}
 	if rows.Len() == 0 {
 		b.WriteString("No commands, faults or state changes were recorded.\n\n")
@@ -119,32 +119,32 @@ func mdTimeline(b *strings.Builder, l *Log) {
 	}
 }
 
-// mdEvent describes one event for the timeline: what happened and where it
-// came from.
+// mdEvent describes one event for the timeline: what happened (Markdown,
+// every string from the log made safe) and where it came from (plain).
 func mdEvent(e lab.Event) (what, source string) {
 	switch e.Kind {
 	case lab.KindCommand:
 		what = mdCode(e.Line)
 		if e.Err != "" {
-			what += " — error: " + e.Err
+			what += " — error: " + mdText(e.Err)
 		}
 		return what, e.Source
 	case lab.KindFault:
-		return strings.TrimSpace(e.Detail), e.Component
+		return mdText(e.Detail), e.Component
 	case lab.KindState:
-		what = e.From + " → " + e.To
+		what = mdText(e.From) + " → " + mdText(e.To)
 		if e.From == "" {
-			what = e.To
+			what = mdText(e.To)
 		}
 		if e.Detail != "" {
-			what += " (" + e.Detail + ")"
+			what += " (" + mdText(e.Detail) + ")"
 		}
 		return what, e.Component
 	case lab.KindExpect:
 		what = mdCode(e.Line)
 		switch {
 		case e.Err != "":
-			what += " — failed: " + e.Err
+			what += " — failed: " + mdText(e.Err)
 		case e.Value != nil:
 			what += " — passed at " + lab.FormatExpectValue(e.Line, *e.Value)
 		default:
@@ -153,7 +153,7 @@ func mdEvent(e lab.Event) (what, source string) {
 		return what, e.Source
 	}
 	parts := []string{e.Line, e.From, e.To, e.Detail, e.Err}
-	return strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), " "), cmp.Or(e.Source, e.Component)
+	return mdText(strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), " ")), cmp.Or(e.Source, e.Component)
 }
 
 // lessonProgress is the log's lesson progress in time order, whether it was
@@ -193,7 +193,7 @@ func mdLessons(b *strings.Builder, l *Log) {
 	}
 	for _, id := range order {
 		r := recs[id]
-		fmt.Fprintf(b, "### %s\n\n", mdLine(id))
+		fmt.Fprintf(b, "### %s\n\n", mdText(id))
 		b.WriteString("| step | started | result | took | quiz answers | hints shown | restarts |\n|---:|---:|---|---:|---|---:|---:|\n")
 		for i, s := range r.Steps {
 			if !s.HasBegan && s.Outcome == lesson.NotReached && len(s.Answers) == 0 {
@@ -258,8 +258,8 @@ func mdTraces(b *strings.Builder, l *Log) {
 	b.WriteString("Slowest:\n\n| lab time | trace id | request | ms | spans | error |\n|---:|---|---|---:|---:|---|\n")
 	for _, tr := range trs[:min(mdSlowest, len(trs))] {
 		root := tr.Spans[0]
-		fmt.Fprintf(b, "| %s | `%s` | %s | %s | %d | %s |\n", mdTime(tr.T), mdCell(tr.TraceID), mdCell(root.Name),
-			lab.FormatMeasure(float64(dur(tr))/1e6), len(tr.Spans), mdCell(cmp.Or(root.Err, "—")))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %d | %s |\n", mdTime(tr.T), mdCell(mdCode(tr.TraceID)), mdCell(mdText(root.Name)),
+			lab.FormatMeasure(float64(dur(tr))/1e6), len(tr.Spans), mdCell(mdText(cmp.Or(root.Err, "—"))))
 	}
 	b.WriteString("\n")
 }
@@ -291,20 +291,41 @@ func mdTime(t float64) string {
 	return fmt.Sprintf("%d:%04.1f", m, t-float64(m*60))
 }
 
-// mdCode formats s as inline code.
+// mdCode formats text from a log as inline code: one line, no control
+// characters, fenced by more backticks than it holds in a row.
 func mdCode(s string) string {
-	if strings.Contains(s, "`") {
-		return "`` " + s + " ``"
+	s = mdLine(s)
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
 	}
-	return "`" + s + "`"
+	if len(fence) > 1 || strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		return fence + " " + s + " " + fence
+	}
+	return fence + s + fence
 }
 
-// mdLine keeps s on one line.
+// mdLine keeps s on one line, without control characters.
 func mdLine(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return ' '
+		}
+		return r
+	}, s)
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// mdCell makes s safe inside a table cell.
+// mdEscape escapes what Markdown or HTML would read as markup.
+var mdEscape = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`,
+	"#", `\#`, "<", "&lt;", ">", "&gt;", "&", "&amp;")
+
+// mdText makes text from a log safe as Markdown prose: one line, no
+// control characters, no markup (a lesson id with a newline and a # cannot
+// start a heading, a detail with <script> stays text).
+func mdText(s string) string { return mdEscape.Replace(mdLine(s)) }
+
+// mdCell makes Markdown safe inside a table cell.
 func mdCell(s string) string {
-	return strings.ReplaceAll(mdLine(s), "|", `\|`)
+	return strings.ReplaceAll(s, "|", `\|`)
 }

@@ -146,3 +146,31 @@ func TestMarkdownLessonEvents(t *testing.T) {
 		t.Errorf("lesson events in the timeline:\n%s", md)
 	}
 }
+
+// Text from a log cannot steer a terminal or the Markdown: control
+// characters are dropped, newlines cannot start headings, HTML stays text.
+func TestMarkdownEscapesLogText(t *testing.T) {
+	src := header + "\n" +
+		`{"t":1,"kind":"state","component":"web-1","from":"up","to":"down\u001b]2;PWNED\u0007","detail":"<script>x</script>"}` + "\n" +
+		`{"t":2,"kind":"lesson","lesson":"evil\n# Injected heading","step":1,"what":"started"}` + "\n" +
+		`{"t":3,"kind":"command","source":"typed","line":"kill web-1 ` + "``" + `","err":"a | b *bold*"}` + "\n"
+	lg, err := Read(strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := WriteMarkdown(&b, lg); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, bad := range []string{"\x1b", "\x07", "<script>", "\n# Injected", "*bold*"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("report holds %q:\n%s", bad, out)
+		}
+	}
+	for _, want := range []string{"&lt;script&gt;", `### evil \# Injected heading`, `a \| b \*bold\*`, "``` kill web-1 `` ```"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}

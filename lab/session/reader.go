@@ -36,14 +36,25 @@ func Read(r io.Reader) (*Log, error) {
 	return lg, err
 }
 
+// Limits of what a log may hold: a longer line is not one this program
+// wrote (a recorded frame is tens of KB), and a later lab time is past
+// any session (a week of lab time).
+const (
+	MaxLineBytes = 8 << 20
+	MaxLogTime   = 7 * 24 * 3600 // lab seconds
+)
+
 // read is Read that also returns the line number of each event.
 func read(r io.Reader) (*Log, []int, error) {
 	br := bufio.NewReaderSize(r, 64*1024)
 	lg := &Log{}
 	var eventLines []int
 	for n := 1; ; n++ {
-		raw, err := br.ReadBytes('\n')
+		raw, err := readLine(br)
 		if err != nil && !errors.Is(err, io.EOF) {
+			if n == 1 && errors.Is(err, errLongLine) {
+				return nil, nil, fmt.Errorf("%w: line 1 is longer than %d MiB", ErrNotLog, MaxLineBytes>>20)
+			}
 			return nil, nil, &LineError{n, err}
 		}
 		complete := len(raw) > 0 && raw[len(raw)-1] == '\n'
@@ -74,6 +85,33 @@ func read(r io.Reader) (*Log, []int, error) {
 	return lg, eventLines, nil
 }
 
+var errLongLine = fmt.Errorf("the line is longer than %d MiB: not a line of a session log", MaxLineBytes>>20)
+
+// readLine reads one line, newline included, holding at most MaxLineBytes
+// of it: a longer line is an error (and is not kept in memory).
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) > MaxLineBytes {
+			return nil, errLongLine
+		}
+		line = append(line, chunk...)
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return line, err
+		}
+	}
+}
+
+// checkTime refuses a lab time no session has: negative, or past
+// MaxLogTime (JSON cannot hold NaN or Inf).
+func checkTime(t float64) error {
+	if !(t >= 0 && t <= MaxLogTime) {
+		return fmt.Errorf("t %g is out of range 0..%d (lab seconds)", t, MaxLogTime)
+	}
+	return nil
+}
+
 // parse adds one line to the log.
 func (lg *Log) parse(n int, text []byte, eventLines *[]int) error {
 	var probe struct {
@@ -99,10 +137,24 @@ func (lg *Log) parse(n int, text []byte, eventLines *[]int) error {
 		if err := decode(text, &lg.Header); err != nil {
 			return &LineError{1, fmt.Errorf("header: %v", err)}
 		}
-		if lg.Header.Preset == "" {
+		h := lg.Header
+		switch {
+		case h.Preset == "":
 			return &LineError{1, errors.New("header: no preset")}
+		case h.Speed != 0 && !(h.Speed >= 0.1 && h.Speed <= 20):
+			return &LineError{1, fmt.Errorf("header: speed %g is out of range 0.1..20", h.Speed)}
+		case h.MaxRate != 0 && !(h.MaxRate >= 1 && h.MaxRate <= lab.MaxRateCap):
+			return &LineError{1, fmt.Errorf("header: max_rate %g is out of range 1..%d", h.MaxRate, lab.MaxRateCap)}
 		}
 		return nil
+	}
+	var at struct {
+		T *float64 `json:"t"`
+	}
+	if err := json.Unmarshal(text, &at); err == nil && at.T != nil {
+		if err := checkTime(*at.T); err != nil {
+			return &LineError{n, err}
+		}
 	}
 	var err error
 	switch probe.Kind {

@@ -53,6 +53,13 @@ func TestReadErrors(t *testing.T) {
 		{"truncated last line", header + "\n" + cmd + "\n" + `{"kind":"metrics","t":1,"metr`, "", "line 3: the last line is cut short", false},
 		{"last line complete without newline", header + "\n" + cmd, "", "", false},
 		{"bad last line with its newline", header + "\n" + `{"kind":"metr` + "\n", "line 2: not a JSON object", "", false},
+		{"time past a week", header + "\n" + `{"t":1e9,"kind":"command","source":"typed","line":"load 1/s"}` + "\n", "line 2: t 1e+09 is out of range 0..604800", "", false},
+		{"time overflowing", header + "\n" + `{"kind":"metrics","t":1e300,"metrics":{}}` + "\n", "line 2: t 1e+300 is out of range", "", false},
+		{"negative time", header + "\n" + `{"kind":"lesson","t":-1,"lesson":"x","step":1,"what":"started"}` + "\n", "line 2: t -1 is out of range", "", false},
+		{"header speed", strings.Replace(header, `"speed":1`, `"speed":50`, 1) + "\n", "line 1: header: speed 50 is out of range 0.1..20", "", false},
+		{"header max rate", strings.Replace(header, `"speed":1`, `"speed":1,"max_rate":1e300`, 1) + "\n", "line 1: header: max_rate 1e+300 is out of range", "", false},
+		{"huge line", header + "\n" + `{"kind":"command","line":"` + strings.Repeat("x", MaxLineBytes) + `"}` + "\n", "line 2: the line is longer than 8 MiB", "", false},
+		{"huge first line", strings.Repeat("x", MaxLineBytes+1), "line 1 is longer than 8 MiB", "", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scalelab/scalelab/components/clock"
 	"github.com/scalelab/scalelab/lab"
+	"github.com/scalelab/scalelab/lab/args"
 )
 
 // Replay is a log worked out for running again: the lab to build (the
@@ -56,13 +57,13 @@ func LoadReplay(r io.Reader, name string, speed float64) (*Replay, error) {
 		n := lines[i]
 		c, err := lab.Parse(e.Line)
 		if err != nil {
-			return nil, fmt.Errorf("%s: line %d: recorded command %q does not parse: %w", name, n, e.Line, err)
+			return nil, fmt.Errorf("%s: line %d: recorded command %q does not parse: %w", name, n, args.Clip(e.Line), err)
 		}
 		if c == nil {
 			continue
 		}
 		if x, ok := c.Speed(); ok && speed != 1 {
-			line := "speed " + strconv.FormatFloat(rp.scale(x, speed, fmt.Sprintf("line %d: %q", n, e.Line)), 'g', -1, 64) + "x"
+			line := "speed " + strconv.FormatFloat(rp.scale(x, speed, fmt.Sprintf("line %d: %q", n, args.Clip(e.Line))), 'g', -1, 64) + "x"
 			if c, err = lab.Parse(line); err != nil {
 				return nil, fmt.Errorf("%s: line %d: %w", name, n, err)
 			}
