@@ -21,15 +21,19 @@ func TestShippedLessonsLoad(t *testing.T) {
 		t.Fatalf("%d lessons shipped, want the ten of the first track", len(set.Lessons))
 	}
 	// The curriculum's bar: at least three steps, a predict-then-observe
-	// quiz, and every step checked on real metrics with a hint ladder.
+	// quiz, a task the learner solves, and every step checked on real
+	// metrics with a hint ladder.
 	for _, l := range set.Lessons {
-		quizzes := 0
+		quizzes, tasks := 0, 0
 		if len(l.Steps) < 3 {
 			t.Errorf("%s: %d steps, want at least 3", l.ID, len(l.Steps))
 		}
 		for i, st := range l.Steps {
 			if st.Quiz != nil {
 				quizzes++
+			}
+			if st.Task() {
+				tasks++
 			}
 			if len(st.Expects) == 0 {
 				t.Errorf("%s: step %d %q checks nothing", l.ID, i+1, st.Title)
@@ -41,11 +45,16 @@ func TestShippedLessonsLoad(t *testing.T) {
 		if quizzes == 0 {
 			t.Errorf("%s: no quiz", l.ID)
 		}
+		if tasks == 0 {
+			t.Errorf("%s: no task: the learner never makes the decision the lesson teaches", l.ID)
+		}
 	}
 }
 
 // TestVerify runs every shipped lesson headless, deterministically and in
-// fake time: each step must pass on the real metrics of a live lab.
+// fake time: each watched step must pass on the real metrics of a live lab,
+// and each task must not pass by itself and must be reached by its
+// solution.
 func TestVerify(t *testing.T) {
 	set := lesson.Load(lesson.Source{FS: FS, Name: "lessons"})
 	for _, ls := range set.Lessons {
