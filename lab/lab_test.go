@@ -270,7 +270,7 @@ func TestCacheHitRatioUnderZipf(t *testing.T) {
 func TestRunScriptJSON(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		l := newLab(t, "web", 1, nil)
-		lines, err := ParseScript("s.lab", []byte("load 100/s\nwait 3s\nexpect requests.rate > 50\nexpect requests.rate > 5000\n"))
+		lines, err := ParseScript("s.lab", strings.NewReader("load 100/s\nwait 3s\nexpect requests.rate > 50\nexpect requests.rate > 5000\n"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -161,7 +161,7 @@ func TestSpecsCoverEveryCommandAndExamplesParse(t *testing.T) {
 
 func TestParseScriptReportsEveryBadLine(t *testing.T) {
 	src := "load 100/s\n# fine\nlod 5\n\nwait 1s\nspeed 99x\n"
-	_, err := ParseScript("demo.lab", []byte(src))
+	_, err := ParseScript("demo.lab", strings.NewReader(src))
 	if err == nil {
 		t.Fatal("want an error")
 	}
@@ -170,7 +170,7 @@ func TestParseScriptReportsEveryBadLine(t *testing.T) {
 			t.Errorf("error %q lacks %q", err, want)
 		}
 	}
-	lines, err := ParseScript("ok.lab", []byte("load 100/s\n\n# c\nwait 1s\n"))
+	lines, err := ParseScript("ok.lab", strings.NewReader("load 100/s\n\n# c\nwait 1s\n"))
 	if err != nil || len(lines) != 2 || lines[1].N != 4 {
 		t.Fatalf("ParseScript ok.lab = %v, %v", lines, err)
 	}
@@ -198,4 +198,29 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A script of nothing but bad lines costs bounded memory and output: the
+// first MaxScriptErrors are reported, the rest counted.
+func TestParseScriptCapsErrors(t *testing.T) {
+	src := strings.Repeat("lod 5\n", 10000)
+	_, err := ParseScript("bad.lab", strings.NewReader(src))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	if n := strings.Count(msg, "unknown command"); n != MaxScriptErrors {
+		t.Errorf("%d errors reported, want %d", n, MaxScriptErrors)
+	}
+	if !strings.Contains(msg, "… and 9900 more bad lines") {
+		t.Errorf("no count of the rest: %q", msg[len(msg)-80:])
+	}
+	long := "load 1/s " + strings.Repeat("x", MaxScriptLine)
+	if _, err := ParseScript("long.lab", strings.NewReader(long)); err == nil || !strings.Contains(err.Error(), "long.lab:1:1: the line is 4105 bytes long") {
+		t.Errorf("long line: %v", err)
+	}
+	huge := strings.NewReader(strings.Repeat("wait 1s\n", MaxScriptBytes/8+1))
+	if _, err := ParseScript("huge.lab", huge); err == nil || !strings.Contains(err.Error(), "longer than 4 MiB") {
+		t.Errorf("huge script: %v", err)
+	}
 }

@@ -75,11 +75,12 @@ The session is logged (see --log); "scalelab replay LOG" runs it again.`,
 			if err != nil {
 				return err
 			}
-			src, err := os.ReadFile(script)
+			f, err := os.Open(script)
 			if err != nil {
 				return usageError("%v", err)
 			}
-			lines, err := lab.ParseScript(script, src)
+			lines, err := lab.ParseScript(script, f)
+			f.Close()
 			if err != nil {
 				return &exitError{2, fmt.Errorf("script has errors, nothing was run:\n%w", err)}
 			}

@@ -29,7 +29,7 @@ func TestReplayReproducesTheCommands(t *testing.T) {
 		var rec lockedBuffer
 		w := NewWriter(&rec, HeaderFor(l, "run"), Options{})
 		w.Attach(l)
-		script, err := lab.ParseScript("demo.lab", []byte("load 300/s\nwait 2s\nkill web-2\nwait 1500ms\nrevive web-2\nspeed 2x\nwait 1s\nexpect requests.rate > 1\n"))
+		script, err := lab.ParseScript("demo.lab", strings.NewReader("load 300/s\nwait 2s\nkill web-2\nwait 1500ms\nrevive web-2\nspeed 2x\nwait 1s\nexpect requests.rate > 1\n"))
 		if err != nil {
 			t.Fatal(err)
 		}
