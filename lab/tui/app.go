@@ -128,7 +128,7 @@ func (m Model) View() string {
 	}
 	status, ok := m.dash.Status()
 	short := append(append([]key.Binding{k.Command}, m.dash.ShortHelp()...), k.Help, k.Quit)
-	return body + "\n" + footer(m.common.Styles, &m.bar, status, ok, "press : for a command, ? for help", m.help.ShortHelpView(short), m.w)
+	return body + "\n" + footer(&m.bar, statusLine(m.common.Styles, status, ok, "press : for a command, ? for help"), m.help.ShortHelpView(short), m.w)
 }
 
 // ShortHelp is the sandbox's keys, for help.
@@ -149,21 +149,25 @@ func tooSmall(s *Styles, w, h int) string {
 }
 
 // footer is the two lines under a screen: the command bar while it is
-// open, else the status (the last command's outcome, or hint when there is
-// none) and the short help.
-func footer(s *Styles, bar *CommandBar, status string, ok bool, hint, short string, w int) string {
+// open, else a status line (see statusLine) and the short help.
+func footer(bar *CommandBar, status, short string, w int) string {
 	if bar.Active() {
 		first, second, _ := strings.Cut(bar.View(), "\n")
 		return padLine(first, w) + "\n" + padLine(second, w)
 	}
-	line := s.Dim.Render(hint)
+	return padLine(status, w) + "\n" + padLine(short, w)
+}
+
+// statusLine is the last command's outcome (✔ line, or ✖ line: error), or
+// hint when there is none.
+func statusLine(s *Styles, status string, ok bool, hint string) string {
 	switch {
 	case status != "" && ok:
-		line = s.OK.Render("✔ ") + status
+		return s.OK.Render("✔ ") + status
 	case status != "":
-		line = s.Err.Render("✖ " + status)
+		return s.Err.Render("✖ " + status)
 	}
-	return padLine(line, w) + "\n" + padLine(short, w)
+	return s.Dim.Render(hint)
 }
 
 // typeRunes handles keys that arrived in one read (fast typing, tmux

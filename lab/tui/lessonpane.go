@@ -47,17 +47,17 @@ func (m *LessonView) layout() {
 	m.refresh()
 }
 
-// setProse puts the current step's prose in the viewport (or, when the
-// lesson is done, the summary): Markdown rendered with glamour at the
-// pane's width, once per step and width.
+// setProse renders the current step's prose (or, when the lesson is done,
+// the summary): Markdown rendered with glamour at the pane's width, once
+// per step and width.
 func (m *LessonView) setProse() {
 	if m.innerW == 0 {
 		return
 	}
 	if m.a.Phase() == lesson.PhaseDone {
 		if m.proseStep != -1 {
-			m.proseStep = -1
-			m.vp.SetContent(m.summary())
+			m.proseStep, m.prose, m.notes = -1, m.summary(), ""
+			m.vp.SetContent(m.prose)
 			m.vp.GotoTop()
 		}
 		return
@@ -72,22 +72,58 @@ func (m *LessonView) setProse() {
 		ls := m.a.Lesson()
 		md = "# " + ls.Title + "\n\n" + ls.Intro + "\n\n" + md
 	}
-	m.vp.SetContent(m.env.prose.render(proseKey{m.a.Lesson().ID, m.a.Step(), m.innerW}, md))
+	m.prose, m.notes = m.env.prose.render(proseKey{m.a.Lesson().ID, m.a.Step(), m.innerW}, md), ""
+	m.vp.SetContent(m.prose)
 	m.vp.GotoTop()
 }
 
-// refresh re-renders the pane's lower part after a change, gives the
-// prose what room is left, and updates which keys are enabled.
+// refresh re-renders the pane after a change: the lower part (what the
+// step is doing and its goal) stays in view under the prose; hints and the
+// quiz's outcome follow the prose in the scrolling text, which scrolls to
+// them when they change. Then it updates which keys are enabled.
 func (m *LessonView) refresh() {
 	m.lower = m.renderLower()
+	scroll := false
+	if m.a.Phase() != lesson.PhaseDone && m.innerW > 0 {
+		if notes := m.renderNotes(); notes != m.notes {
+			m.notes = notes
+			text := m.prose
+			if notes != "" {
+				text += "\n\n" + notes
+			}
+			m.vp.SetContent(text)
+			scroll = notes != ""
+		}
+	}
 	lowerH, gap := 0, 0
 	if m.lower != "" {
 		lowerH, gap = lipgloss.Height(m.lower), 1
 	}
-	// The prose takes what it needs of the room the lower part leaves,
-	// so the goal sits right under it.
+	// The text takes what it needs of the room the lower part leaves, so
+	// the goal sits right under it.
 	m.vp.Height = min(max(m.innerH-lowerH-gap, 0), m.vp.TotalLineCount())
+	if scroll {
+		m.vp.GotoBottom()
+	}
 	m.enableKeys()
+}
+
+// renderNotes is what follows the prose once the quiz is answered: the
+// hints revealed and the prediction (then the answer and why).
+func (m *LessonView) renderNotes() string {
+	if m.a.Phase() == lesson.PhaseQuiz {
+		return ""
+	}
+	s := m.env.common.Styles
+	st := m.a.Current()
+	var lines []string
+	for i := 0; i < m.a.Hints() && i < len(st.Hints); i++ {
+		lines = append(lines, wrapIndent(s.Accent.Render(fmt.Sprintf("Hint %d/%d: ", i+1, len(st.Hints)))+st.Hints[i], m.innerW, 2))
+	}
+	if q := m.quiz.View(); q != "" {
+		lines = append(lines, q)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // renderLower is the pane's part under the prose: what the step is doing,
@@ -109,7 +145,8 @@ func (m *LessonView) renderLower() string {
 	st := m.a.Current()
 	w := m.innerW
 	lines := []string{m.stateLine()}
-	if len(st.Setup) > 0 && !st.Task() { // a task's situation is told in its prose, not given away
+	roomy := m.innerH >= 14 // small panes keep the goal and drop what the events panel also says
+	if len(st.Setup) > 0 && !st.Task() && roomy { // a task's situation is told in its prose, not given away
 		lines = append(lines, wrapIndent(s.Dim.Render("setup: "+joinLines(st.Setup)), w, 2))
 	}
 	if m.a.Showing() {
@@ -119,7 +156,7 @@ func (m *LessonView) renderLower() string {
 	if ph == lesson.PhaseReached {
 		checks = m.a.Record().Steps[m.a.Step()].Checks
 	}
-	if len(st.Expects) > 0 {
+	if len(st.Expects) > 0 && roomy {
 		lines = append(lines, s.Bold.Render("Goal"))
 	}
 	for i, e := range st.Expects {
@@ -131,12 +168,6 @@ func (m *LessonView) renderLower() string {
 	}
 	if len(st.Expects) == 0 {
 		lines = append(lines, s.Dim.Render("(no checks: this step passes once its setup ran)"))
-	}
-	for i := 0; i < m.a.Hints() && i < len(st.Hints); i++ {
-		lines = append(lines, wrapIndent(s.Accent.Render(fmt.Sprintf("Hint %d/%d: ", i+1, len(st.Hints)))+st.Hints[i], w, 2))
-	}
-	if q := m.quiz.View(); q != "" {
-		lines = append(lines, q)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -363,15 +394,16 @@ func (m LessonView) paneBody() string {
 func (m LessonView) footer() string {
 	s := m.env.common.Styles
 	status, ok := m.dash.Status()
+	line := statusLine(s, status, ok, "press : for a command, ? for help")
 	switch {
 	case m.confirm == "restart":
-		status, ok = "restart this step? The lab is rebuilt to where it began. r again to restart, any other key keeps it", false
+		line = s.Warn.Render("restart the step? r again rebuilds the lab to where it began; any other key keeps it")
 	case m.confirm == "show":
-		status, ok = "run the solution for you? The step counts as shown, not solved. S again to run it, any other key keeps trying", false
+		line = s.Warn.Render("run the solution for you? S again (the step counts as shown, not passed)")
 	case m.env.store.err != "":
-		status, ok = m.env.store.err, false
+		line = statusLine(s, m.env.store.err, false, "")
 	case m.status != "":
-		status, ok = m.status, false
+		line = statusLine(s, m.status, false, "")
 	}
-	return footer(s, &m.bar, status, ok, "press : for a command, ? for help", m.help.ShortHelpView(m.keyMap().ShortHelp()), m.w)
+	return footer(&m.bar, line, m.help.ShortHelpView(m.keyMap().ShortHelp()), m.w)
 }

@@ -50,7 +50,9 @@ type LessonView struct {
 	innerW, innerH int
 	lower          string // status, goal, hints, quiz; rendered on change
 	vp             viewport.Model
-	proseStep      int // the step (or -1 for the summary) the viewport shows
+	proseStep      int    // the step (or -1 for the summary) prose was rendered for
+	prose          string // the step's rendered prose
+	notes          string // hints and the quiz's outcome, shown under the prose
 }
 
 // batchRun is one batch of the attempt's lines, run one line at a time,

@@ -247,7 +247,7 @@ func TestLessonShowRunsTheSolutionAfterConfirming(t *testing.T) {
 	lv := toTask(t, openLesson(t, testEnv(lesson.NewProgress(), ""), src, 160, 48))
 	n := len(src.Calls())
 	lv = pressLV(t, lv, "S")
-	requireScreen(t, lv, "run the solution for you? The step counts as shown")
+	requireScreen(t, lv, "run the solution for you? S again (the step counts as shown, not passed)")
 	if len(src.Calls()) != n {
 		t.Fatal("S ran the solution without confirming")
 	}
@@ -274,7 +274,7 @@ func TestLessonRestartRebuildsTheStep(t *testing.T) {
 	if cmd != nil {
 		t.Fatal("r restarted without confirming")
 	}
-	requireScreen(t, lv, "restart this step? The lab is rebuilt to where it began")
+	requireScreen(t, lv, "restart the step? r again rebuilds the lab to where it began")
 	lv, cmd = lv.Update(keyMsg("r"))
 	var restart restartLessonMsg
 	for _, msg := range runCmd(t, cmd) {
