@@ -145,7 +145,7 @@ func (m *LessonView) renderLower() string {
 	st := m.a.Current()
 	w := m.innerW
 	lines := []string{m.stateLine()}
-	roomy := m.innerH >= 14 // small panes keep the goal and drop what the events panel also says
+	roomy := m.innerH >= 14                       // small panes keep the goal and drop what the events panel also says
 	if len(st.Setup) > 0 && !st.Task() && roomy { // a task's situation is told in its prose, not given away
 		lines = append(lines, wrapIndent(s.Dim.Render("setup: "+joinLines(st.Setup)), w, 2))
 	}
