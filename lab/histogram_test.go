@@ -57,3 +57,25 @@ func BenchmarkHistogramRecord(b *testing.B) {
 		}
 	})
 }
+
+// A series that reuses a removed one's slot starts its windows afresh.
+func TestRegistryReusedSlotStartsAfresh(t *testing.T) {
+	r := NewRegistry()
+	old := r.Counter("old")
+	old.Add(1000)
+	base := r.Counter("base")
+	base.Add(1)
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	r.Sample(t0)
+	r.Remove("old")
+	fresh := r.Counter("fresh")
+	fresh.Add(3)
+	r.Read(t0.Add(StatWindow), func(rate, stat *Window) {
+		if got := stat.Delta("fresh"); got != 3 {
+			t.Errorf("Delta(fresh) = %v, want 3 (not 3 - 1000)", got)
+		}
+		if got := stat.Delta("old"); got != 0 {
+			t.Errorf("Delta(old) = %v after Remove", got)
+		}
+	})
+}

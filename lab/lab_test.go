@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -363,6 +364,49 @@ func TestStaleReadsByWritePolicy(t *testing.T) {
 		mustExec(t, l, "cache mode write-behind delay=2s", "cache size 100", "wait 10s")
 		if behind := value(t, l, "cache.stale_ratio"); behind < 0.05 || behind < 3*through {
 			t.Errorf("write-behind with a lagging database: stale ratio %v, want well above write-through's %v", behind, through)
+		}
+	})
+}
+
+// Adding and removing shards all day keeps the registry, and so memory,
+// bounded: a removed server's series and histograms (~400 KB each) are
+// freed and their slots reused.
+func TestShardChurnIsBounded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLab(t, "shop", 1, nil)
+		mustExec(t, l, "load 200/s")
+		cycle := func(i int) {
+			mustExec(t, l, "shard add db-x"+strconv.Itoa(i), "wait 300ms", "shard remove db-x"+strconv.Itoa(i))
+		}
+		cycle(0)
+		l.reg.mu.Lock()
+		series, hists := len(l.reg.series), len(l.reg.hists)
+		l.reg.mu.Unlock()
+		for i := 1; i < 200; i++ {
+			cycle(i)
+		}
+		l.reg.mu.Lock()
+		defer l.reg.mu.Unlock()
+		if len(l.reg.series) != series || len(l.reg.hists) != hists {
+			t.Errorf("after 200 cycles: %d series, %d histograms; after 1: %d, %d", len(l.reg.series), len(l.reg.hists), series, hists)
+		}
+		live := 0
+		for _, h := range l.reg.hists {
+			if h != nil {
+				live++
+			}
+		}
+		for _, f := range l.reg.ring {
+			n := 0
+			for _, hf := range f.hists {
+				if hf != nil {
+					n++
+				}
+			}
+			if n > live {
+				t.Errorf("a frame holds %d histogram copies for %d live histograms", n, live)
+				break
+			}
 		}
 	})
 }

@@ -43,9 +43,9 @@ func NewEventsPanel(c *Common) *EventsPanel {
 	return p
 }
 
-// SetSize sets the panel's outer size.
+// SetSize sets the panel's outer size, keeping the scroll in range.
 func (p *EventsPanel) SetSize(w, h int) {
-	p.w, p.h = w, h
+	p.panelBase.SetSize(w, h)
 	p.clamp()
 	p.rebuild()
 }
