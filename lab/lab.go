@@ -64,6 +64,7 @@ type Lab struct {
 	breaker       *breaker.Breaker                   // nil without payments
 	breakerOn     atomic.Bool                        // the breaker is in the call path
 	trips         atomic.Uint64                      // times the breaker opened
+	lost          lostMessages                       // dead-lettered and dropped messages, told once a second
 	queueConf     queue.TopicConfig
 	blockWhenFull atomic.Bool // publishers wait when the write queue is full
 	payments      *server
@@ -342,6 +343,16 @@ func (l *Lab) MaxRate() float64 { return l.cfg.MaxRate }
 // any older ones. Cost: O(returned) under the tracer's mutex.
 func (l *Lab) TracesSince(n uint64) ([]trace.Finished, uint64) { return l.tracer.FinishedSince(n) }
 
+// stopped reports whether Stop was called.
+func (l *Lab) stopped() bool {
+	select {
+	case <-l.stop:
+		return true
+	default:
+		return false
+	}
+}
+
 // Done is closed when the lab stops.
 func (l *Lab) Done() <-chan struct{} { return l.stop }
 
@@ -381,6 +392,7 @@ func (l *Lab) Stop() {
 func (l *Lab) sampler() {
 	defer l.wg.Done()
 	next := l.start
+	frames := 0
 	for {
 		next = next.Add(frameEvery)
 		if !l.clock.SleepUntil(next, l.stop) {
@@ -390,6 +402,9 @@ func (l *Lab) sampler() {
 			l.breaker.State()
 		}
 		l.reg.Sample(l.clock.Now())
+		if frames++; frames%int(time.Second/frameEvery) == 0 {
+			l.flushLost()
+		}
 	}
 }
 
@@ -416,11 +431,47 @@ func (l *Lab) onBreakerChange(name string, from, to breaker.State, at time.Time)
 }
 
 func (l *Lab) onQueueEvent(e queue.Event) {
-	detail := e.Kind.String()
-	if e.Err != "" {
-		detail += ": " + e.Err
+	if e.Kind == queue.DeadLettered || e.Kind == queue.Dropped {
+		// A dead database dead-letters thousands of messages a second: they
+		// are told once a lab second (see lostMessages), not one by one.
+		l.lost.note(e)
+		return
 	}
-	l.event(Event{Kind: KindState, Component: "queue:" + e.Topic, Detail: detail})
+	l.event(Event{Kind: KindState, Component: "queue:" + e.Topic, Detail: e.Kind.String()})
+}
+
+// lostMessages counts messages that ran out of attempts, for one event a
+// lab second: how many, the last one's id, attempts and error.
+type lostMessages struct {
+	mu    sync.Mutex
+	n     map[queue.EventKind]int
+	last  queue.Event
+	topic string
+}
+
+func (m *lostMessages) note(e queue.Event) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.n == nil {
+		m.n = map[queue.EventKind]int{}
+	}
+	m.n[e.Kind]++
+	m.last, m.topic = e, e.Topic
+}
+
+// flush publishes what was counted since the last flush, if anything.
+func (l *Lab) flushLost() {
+	m := &l.lost
+	m.mu.Lock()
+	n, last := m.n, m.last
+	m.n = nil
+	m.mu.Unlock()
+	for _, kind := range []queue.EventKind{queue.DeadLettered, queue.Dropped} {
+		if c := n[kind]; c > 0 {
+			l.event(Event{Kind: KindState, Component: "queue:" + last.Topic, Detail: fmt.Sprintf(
+				"%s %d message(s) in the last second; the last, message %d after %d attempts: %s", kind, c, last.MessageID, last.Attempts, last.Err)})
+		}
+	}
 }
 
 // Subscribe returns a new event subscription (request events too, if asked).

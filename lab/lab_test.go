@@ -2,6 +2,7 @@ package lab
 
 import (
 	"bytes"
+	"fmt"
 	"encoding/json"
 	"errors"
 	"math"
@@ -407,6 +408,36 @@ func TestShardChurnIsBounded(t *testing.T) {
 				t.Errorf("a frame holds %d histogram copies for %d live histograms", n, live)
 				break
 			}
+		}
+	})
+}
+
+// With both databases down every queued write is dead-lettered, thousands
+// a second; the log gets one event a lab second saying how many, not one
+// per message.
+func TestDeadLettersAreToldOnceASecond(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLab(t, "shop", 1, nil)
+		sub := l.Subscribe(false)
+		defer sub.Unsubscribe()
+		mustExec(t, l, "queue attempts=1 retry=0s consumers=8", "kill db-1", "kill db-2", "load 2000/s reads=10%", "wait 10s")
+		l.Stop()
+		events, lost := 0, 0
+		for _, e := range sub.Drain() {
+			var kind string
+			var n int
+			if _, err := fmt.Sscanf(e.Detail, "%s %d message(s)", &kind, &n); err == nil && e.Component == "queue:writes" {
+				events++
+				if kind == "dead-lettered" {
+					lost += n
+				}
+			}
+		}
+		if events < 8 || events > 22 { // dead-lettered, and dropped once the dead-letter topic is full
+			t.Errorf("%d queue events in 10 lab seconds, want one or two a second", events)
+		}
+		if dead := value(t, l, "queue.dead"); lost < int(dead)*8/10 || lost > int(dead) {
+			t.Errorf("events told of %d dead letters; the queue counted %v", lost, dead)
 		}
 	})
 }

@@ -24,6 +24,7 @@ type RunOptions struct {
 type RunResult struct {
 	Failures []string // one message per failed expect or command
 	Passed   int      // expects that held
+	Stopped  bool     // the lab was stopped before the run's end (an interrupt)
 }
 
 // RunScript runs lines in order against the lab, printing a summary every
@@ -32,6 +33,9 @@ type RunResult struct {
 func (l *Lab) RunScript(lines []ScriptLine, source string, opt RunOptions) RunResult {
 	r := l.startRun(opt)
 	for _, sl := range lines {
+		if l.stopped() {
+			break // interrupted: the rest of the script is not run, and not failed
+		}
 		r.run(sl, source)
 	}
 	return r.finish()
@@ -102,8 +106,8 @@ func (r *scriptRun) run(sl ScriptLine, source string) {
 	err := r.l.Run(sl.Cmd, source)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.done {
-		return
+	if r.done || r.l.stopped() {
+		return // the lab was stopped under the line: that is the interrupt, not the line's failure
 	}
 	if _, ok := sl.Cmd.Expect(); ok && err == nil {
 		r.res.Passed++
@@ -124,6 +128,7 @@ func (r *scriptRun) finish() RunResult {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.done = true
+	r.res.Stopped = r.l.stopped()
 	writeTick(r.opt, r.l.Snapshot(), true, &r.res)
 	res := r.res
 	res.Failures = slices.Clone(res.Failures)
@@ -137,13 +142,14 @@ type tickLine struct {
 	Metrics  map[string]float64 `json:"metrics"`
 	Passed   *int               `json:"expects_passed,omitempty"`
 	Failures []string           `json:"failures,omitempty"`
+	Stopped  bool               `json:"stopped,omitempty"` // interrupted before the run's end
 }
 
 func writeTick(opt RunOptions, s Snapshot, final bool, res *RunResult) {
 	if opt.JSON {
 		t := tickLine{T: round(s.T.Seconds(), 3), Final: final, Metrics: roundAll(s.Values())}
 		if res != nil {
-			t.Passed = &res.Passed
+			t.Passed, t.Stopped = &res.Passed, res.Stopped
 			t.Failures = res.Failures
 			if t.Failures == nil {
 				t.Failures = []string{}
@@ -158,6 +164,9 @@ func writeTick(opt RunOptions, s Snapshot, final bool, res *RunResult) {
 		line = "final " + line
 		if res != nil {
 			line += fmt.Sprintf("  expects %d passed, %d failed", res.Passed, len(res.Failures))
+			if res.Stopped {
+				line += "  (stopped early)"
+			}
 		}
 	}
 	fmt.Fprintln(opt.Out, line)

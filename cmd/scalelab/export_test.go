@@ -123,3 +123,64 @@ func TestExportCommandErrors(t *testing.T) {
 		t.Errorf("a failed export created %s", dst)
 	}
 }
+
+// -o writes a new file whole: an existing one is kept unless --force, a
+// symbolic link is replaced rather than written through, and no temporary
+// file is left behind.
+func TestExportOutputFile(t *testing.T) {
+	log := writeTestLog(t, false)
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "report.md")
+	os.WriteFile(dst, []byte("mine"), 0o644)
+	if _, code, err := runExport(t, log, "-o", dst); code != 1 || err == nil || !strings.Contains(err.Error(), "exists; pass --force") {
+		t.Fatalf("existing file: exit %d, %v", code, err)
+	}
+	if b, _ := os.ReadFile(dst); string(b) != "mine" {
+		t.Fatalf("the existing file was changed: %q", b)
+	}
+	if _, code, err := runExport(t, log, "-o", dst, "--force"); code != 0 {
+		t.Fatalf("--force: exit %d, %v", code, err)
+	}
+	if b, _ := os.ReadFile(dst); !strings.HasPrefix(string(b), "# scalelab session report") {
+		t.Fatalf("--force did not replace the file: %q", b)
+	}
+	target := filepath.Join(dir, "target.txt")
+	os.WriteFile(target, []byte("keep me"), 0o644)
+	link := filepath.Join(dir, "link.md")
+	if err := os.Symlink(target, link); err != nil {
+		t.Skip("no symbolic links here")
+	}
+	if _, code, err := runExport(t, log, "-o", link, "--force"); code != 0 {
+		t.Fatalf("link: exit %d, %v", code, err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "keep me" {
+		t.Errorf("the export was written through the link: %q", b)
+	}
+	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink != 0 {
+		t.Errorf("the link is still a link")
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".tmp") {
+			t.Errorf("temporary file left: %s", e.Name())
+		}
+	}
+}
+
+// A failed write to standard output is a failure (exit 1), not bad flags.
+func TestExportToFullDevice(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full")
+	}
+	defer full.Close()
+	cmd := newExportCmd()
+	cmd.SetArgs([]string{writeTestLog(t, false)})
+	cmd.SetOut(full)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	err = cmd.Execute()
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(err.Error(), "no space left") {
+		t.Errorf("export > /dev/full: %v", err)
+	}
+}

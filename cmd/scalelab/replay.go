@@ -83,9 +83,13 @@ func runReplay(cmd *cobra.Command, path string, speed float64, headless, asJSON 
 	sl := &sessionLogs{flags: logs, mode: "replay", tui: !headless, errOut: cmd.ErrOrStderr()}
 	w := sl.start(l, func(h *session.Header) { h.Lesson, h.Replay = rp.Header.Lesson, path })
 	if headless {
+		interrupted := stopOnSignal(l)
 		res := rp.Run(l, lab.RunOptions{Out: cmd.OutOrStdout(), JSON: asJSON})
 		l.Stop()
 		sl.close()
+		if err := interrupted(); err != nil {
+			return err
+		}
 		if len(res.Failures) > 0 {
 			return &exitError{1, fmt.Errorf("%d of the replayed commands failed", len(res.Failures))}
 		}

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -36,6 +38,40 @@ func (f *labFlags) config() (lab.Config, error) {
 		return lab.Config{}, usageError("--preset: %v", err)
 	}
 	return lab.Config{Preset: p, Seed: f.seed, Speed: f.speed, MaxRate: f.maxRate}, nil
+}
+
+// stopOnSignal stops l at SIGINT or SIGTERM, so a headless run still
+// prints its final summary and its log gets its last line. Call the
+// function it returns when the run is over: it stops watching and, if a
+// signal stopped the lab, returns the error to exit with (130 for SIGINT,
+// 143 for SIGTERM, as shells report them).
+func stopOnSignal(l *lab.Lab) func() error {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	got := make(chan os.Signal, 1)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-ch:
+			got <- s
+			l.Stop()
+		case <-done:
+		}
+	}()
+	return func() error {
+		signal.Stop(ch)
+		close(done)
+		select {
+		case s := <-got:
+			code := 130
+			if s == syscall.SIGTERM {
+				code = 143
+			}
+			return &exitError{code, fmt.Errorf("stopped by %v; the summary above is up to then", s)}
+		default:
+			return nil
+		}
+	}
 }
 
 func newRunCmd() *cobra.Command {
@@ -90,9 +126,13 @@ The session is logged (see --log); "scalelab replay LOG" runs it again.`,
 			}
 			sl := &sessionLogs{flags: &logs, mode: "run", requests: events == "requests", errOut: cmd.ErrOrStderr()}
 			sl.start(l, nil)
+			interrupted := stopOnSignal(l)
 			res := l.RunScript(lines, lab.SourceScript, lab.RunOptions{Out: cmd.OutOrStdout(), JSON: asJSON})
 			l.Stop()
 			sl.close()
+			if err := interrupted(); err != nil {
+				return err
+			}
 			if len(res.Failures) > 0 {
 				return &exitError{1, fmt.Errorf("%d of the script's commands or expects failed", len(res.Failures))}
 			}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -109,6 +110,55 @@ func TestLogSurvivesKill9(t *testing.T) {
 	}
 }
 
+// TestRunStopsGracefullyOnSignal interrupts a real headless run: it stops
+// the lab, prints its final summary, closes its log with the final
+// snapshot, and exits 130 (143 for SIGTERM).
+func TestRunStopsGracefullyOnSignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := buildScalelab(t)
+	script := writeScript(t, "load 300/s\nwait 10m\nexpect requests.rate > 1\n")
+	for _, tc := range []struct {
+		sig  os.Signal
+		code int
+	}{{os.Interrupt, 130}, {syscall.SIGTERM, 143}} {
+		logPath := filepath.Join(t.TempDir(), "stopped.jsonl")
+		cmd := exec.Command(bin, "run", "--script", script, "--log", logPath, "--speed", "4")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			b, _ := os.ReadFile(logPath)
+			if bytes.Count(b, []byte(`"kind":"metrics"`)) >= 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				t.Fatalf("no metrics after 30s; stderr:\n%s", stderr.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		cmd.Process.Signal(tc.sig)
+		err := cmd.Wait()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != tc.code {
+			t.Fatalf("%v: wait %v, want exit %d; stderr:\n%s", tc.sig, err, tc.code, stderr.String())
+		}
+		if !strings.Contains(stdout.String(), "final t=") || !strings.Contains(stdout.String(), "(stopped early)") {
+			t.Errorf("%v: no final summary:\n%s", tc.sig, stdout.String())
+		}
+		b, _ := os.ReadFile(logPath)
+		lines := bytes.Split(bytes.TrimSpace(b), []byte("\n"))
+		if last := lines[len(lines)-1]; !bytes.Contains(last, []byte(`"final":true`)) {
+			t.Errorf("%v: the log's last line is not the final snapshot: %s", tc.sig, last)
+		}
+	}
+}
+
 func TestRunLogsByDefault(t *testing.T) {
 	state := t.TempDir()
 	t.Setenv("XDG_STATE_HOME", state)
@@ -173,12 +223,15 @@ func TestReplayHeadless(t *testing.T) {
 		t.Fatalf("run: exit %d\n%s\n%s", code, out, errOut)
 	}
 	again := filepath.Join(dir, "again.jsonl")
-	out, errOut, code := scalelab(t, "replay", orig, "--headless", "--log", again)
+	// Replayed at 1x (a fifth of the recorded 5x): a replayed command runs
+	// when the lab clock reaches its recorded time, and a timer that wakes
+	// late under a busy CPU is late by its wall delay times the speed.
+	out, errOut, code := scalelab(t, "replay", orig, "--headless", "--speed", "0.2", "--log", again)
 	if code != 0 || strings.Count(out, "\n") < 4 || !strings.Contains(out, "final t=") {
 		t.Fatalf("replay: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
 	a, b := readLogFile(t, orig), readLogFile(t, again)
-	if b.Header.Mode != "replay" || b.Header.Replay != orig || b.Header.Seed != 4 || b.Header.Preset != "web" || b.Header.Speed != 5 {
+	if b.Header.Mode != "replay" || b.Header.Replay != orig || b.Header.Seed != 4 || b.Header.Preset != "web" || b.Header.Speed != 1 {
 		t.Errorf("replay header %+v", b.Header)
 	}
 	type cmdAt struct {
@@ -202,7 +255,7 @@ func TestReplayHeadless(t *testing.T) {
 		t.Fatalf("recorded %v, replayed %v", ca, cb)
 	}
 	for i := range ca {
-		// Real time at 5x: allow a few wall milliseconds of scheduling.
+		// Lab time at 1x: a tenth of a lab second is a tenth of a wall second.
 		if ca[i].line != cb[i].line || math.Abs(ca[i].t-cb[i].t) > 0.1 {
 			t.Errorf("command %d: recorded %v, replayed %v", i, ca[i], cb[i])
 		}
