@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/scalelab/scalelab/components/crash"
 )
 
 // BenchResult is what `scalelab bench` measured.
@@ -61,7 +63,7 @@ func Bench(d time.Duration, clients int, seed uint64) (BenchResult, error) {
 	start := time.Now()
 	for c := 0; c < clients; c++ {
 		wg.Add(1)
-		go func() {
+		crash.Go(func() {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(seed, uint64(c)))
 			zipf := rand.NewZipf(rng, 1.1, 1, uint64(l.preset.Keys-1))
@@ -72,7 +74,7 @@ func Bench(d time.Duration, clients int, seed uint64) (BenchResult, error) {
 				l.issueNotify(ids.Add(1), zipf.Uint64(), write, checkout, l.clock.Now(), done)
 				<-done
 			}
-		}()
+		})
 	}
 	time.Sleep(d)
 	stop.Store(true)

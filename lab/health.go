@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/components/backend"
+	"github.com/scalelab/scalelab/components/crash"
 )
 
 // healthChecker is the balancer's active health checking, as HAProxy's
@@ -102,11 +103,11 @@ func (h *healthChecker) round(c HealthConf) {
 	now := h.l.clock.Now()
 	for i, w := range webs {
 		wg.Add(1)
-		go func() {
+		crash.Go(func() {
 			defer wg.Done()
 			res := w.b.Do(backend.Request{Arrive: now, Timeout: h.probeTimeout(c)})
 			ok[i] = res.Err == nil
-		}()
+		})
 	}
 	wg.Wait()
 	h.mu.Lock()

@@ -18,6 +18,7 @@ import (
 	"github.com/scalelab/scalelab/components/breaker"
 	"github.com/scalelab/scalelab/components/cache"
 	"github.com/scalelab/scalelab/components/clock"
+	"github.com/scalelab/scalelab/components/crash"
 	"github.com/scalelab/scalelab/components/hashring"
 	"github.com/scalelab/scalelab/components/queue"
 	"github.com/scalelab/scalelab/components/shard"
@@ -206,9 +207,9 @@ func New(cfg Config) (*Lab, error) {
 	l.health = newHealthChecker(l, p.Health)
 	l.reg.Sample(l.start)
 	l.wg.Add(3)
-	go l.sampler()
-	go l.load.run()
-	go l.health.run()
+	crash.Go(l.sampler)
+	crash.Go(l.load.run)
+	crash.Go(l.health.run)
 	return l, nil
 }
 

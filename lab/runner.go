@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/components/backend"
+	"github.com/scalelab/scalelab/components/crash"
 )
 
 // RunOptions control a headless run.
@@ -61,7 +62,7 @@ func (l *Lab) RunTimed(lines []TimedLine, source string, end time.Duration, opt 
 			break
 		}
 		if tl.Cmd.Blocking() {
-			go r.run(tl.ScriptLine, source)
+			crash.Go(func() { r.run(tl.ScriptLine, source) })
 			continue
 		}
 		r.run(tl.ScriptLine, source)
@@ -85,7 +86,7 @@ type scriptRun struct {
 // startRun starts printing a summary every lab second.
 func (l *Lab) startRun(opt RunOptions) *scriptRun {
 	r := &scriptRun{l: l, opt: opt, stop: make(chan struct{}), ticks: make(chan struct{})}
-	go func() {
+	crash.Go(func() {
 		defer close(r.ticks)
 		next := l.start
 		for {
@@ -97,7 +98,7 @@ func (l *Lab) startRun(opt RunOptions) *scriptRun {
 			writeTick(opt, l.Snapshot(), false, nil)
 			r.mu.Unlock()
 		}
-	}()
+	})
 	return r
 }
 

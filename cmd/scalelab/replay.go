@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scalelab/scalelab/components/crash"
 	"github.com/scalelab/scalelab/lab"
 	"github.com/scalelab/scalelab/lab/session"
 	"github.com/scalelab/scalelab/lab/tui"
@@ -96,10 +97,10 @@ func runReplay(cmd *cobra.Command, path string, speed float64, headless, asJSON 
 		return nil
 	}
 	done := make(chan struct{})
-	go func() {
+	crash.Go(func() {
 		defer close(done)
 		rp.Run(l, lab.RunOptions{Out: io.Discard})
-	}()
+	})
 	err = tui.Run(l, tui.Options{In: cmd.InOrStdin(), Out: logs.output(cmd.OutOrStdout(), w), NoColor: tui.NoColorRequested()})
 	l.Stop()
 	<-done

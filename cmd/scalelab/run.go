@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scalelab/scalelab/components/crash"
 	"github.com/scalelab/scalelab/lab"
 )
 
@@ -41,36 +42,48 @@ func (f *labFlags) config() (lab.Config, error) {
 }
 
 // stopOnSignal stops l at SIGINT or SIGTERM, so a headless run still
-// prints its final summary and its log gets its last line. Call the
-// function it returns when the run is over: it stops watching and, if a
-// signal stopped the lab, returns the error to exit with (130 for SIGINT,
-// 143 for SIGTERM, as shells report them).
+// prints its final summary and its log gets its last line; a panic on one
+// of the lab's goroutines stops it the same way. Call the function it
+// returns when the run is over: it stops watching and returns the error to
+// exit with: 130 for SIGINT and 143 for SIGTERM, as shells report them, or
+// 2 with the panic and its stack.
 func stopOnSignal(l *lab.Lab) func() error {
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	got := make(chan os.Signal, 1)
+	panicked := make(chan error, 1)
+	restore := crash.Handle(func(v any, stack []byte) {
+		select {
+		case panicked <- fmt.Errorf("the lab crashed: a goroutine panicked: %v\n\n%s", v, stack):
+		default: // the first panic is the one to report
+		}
+	})
+	var got error
 	done := make(chan struct{})
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		select {
 		case s := <-ch:
-			got <- s
-			l.Stop()
-		case <-done:
-		}
-	}()
-	return func() error {
-		signal.Stop(ch)
-		close(done)
-		select {
-		case s := <-got:
 			code := 130
 			if s == syscall.SIGTERM {
 				code = 143
 			}
-			return &exitError{code, fmt.Errorf("stopped by %v; the summary above is up to then", s)}
-		default:
-			return nil
+			got = &exitError{code, fmt.Errorf("stopped by %v; the summary above is up to then", s)}
+		case err := <-panicked:
+			got = &exitError{2, err}
+		case <-done:
+			return
 		}
+		// Stopped here, not in the handler: the panicking goroutine may
+		// have left a lock that Stop needs held.
+		l.Stop()
+	}()
+	return func() error {
+		signal.Stop(ch)
+		close(done)
+		<-stopped
+		restore()
+		return got
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scalelab/scalelab/components/crash"
 	"github.com/scalelab/scalelab/lab"
 	"github.com/scalelab/scalelab/lab/session"
 )
@@ -290,5 +291,30 @@ func TestReplayBadInput(t *testing.T) {
 	out, errOut, code := scalelab(t, "replay", p, "--headless", "--no-log")
 	if code != 0 || !strings.Contains(errOut, "warning: line 3: the last line is cut short") || !strings.Contains(out, "final") {
 		t.Errorf("exit %d\nstdout %q\nstderr %q", code, out, errOut)
+	}
+}
+
+func TestHeadlessRunStopsOnLabPanic(t *testing.T) {
+	p, err := lab.LoadPreset("web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := lab.New(lab.Config{Preset: p, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Stop()
+	finish := stopOnSignal(l)
+	crash.Go(func() { panic("a broken invariant") })
+	select {
+	case <-l.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the lab was not stopped after a goroutine panicked")
+	}
+	err = finish()
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(err.Error(), "a broken invariant") ||
+		!strings.Contains(err.Error(), "sessionlog_test.go") {
+		t.Fatalf("finish() = %v, want exit 2 with the panic and its stack", err)
 	}
 }

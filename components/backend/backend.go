@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/components/clock"
+	"github.com/scalelab/scalelab/components/crash"
 )
 
 // Limits and defaults for Settings.
@@ -284,7 +285,7 @@ func (b *Backend) resizeLocked(n int) {
 		if w := b.workers[i]; !w.alive && !b.stopped {
 			w.alive = true
 			b.wg.Add(1)
-			go b.run(w)
+			crash.Go(func() { b.run(w) })
 		}
 	}
 	b.cond.Broadcast()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/components/clock"
+	"github.com/scalelab/scalelab/components/crash"
 )
 
 // Write-behind queue limits.
@@ -100,7 +101,7 @@ func NewWriteBehind[K comparable, V any](s BehindSettings, store func(K, V) erro
 		delay: max(s.Delay, 0),
 		kick:  make(chan struct{}),
 	}
-	go w.flush()
+	crash.Go(w.flush)
 	return w
 }
 

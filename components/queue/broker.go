@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/scalelab/scalelab/components/clock"
+	"github.com/scalelab/scalelab/components/crash"
 )
 
 // Errors returned by the broker. Errors about a named topic wrap ErrNoTopic
@@ -269,7 +270,7 @@ func (b *Broker) setConsumers(name string, n int, h Handler) error {
 	for t.running < n {
 		t.running++
 		b.wg.Add(1)
-		go b.consume(t)
+		crash.Go(func() { b.consume(t) })
 	}
 	if t.running > n {
 		t.notEmpty.Broadcast()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/scalelab/scalelab/components/crash"
 	"github.com/scalelab/scalelab/lab"
 )
 
@@ -47,7 +48,7 @@ func Replay(l *lab.Lab, p Plan) error {
 			}
 		}
 		if blocking {
-			go run() // as live: a batch still running at Until runs on (stopping the lab ends it)
+			crash.Go(run) // as live: a batch still running at Until runs on (stopping the lab ends it)
 		} else {
 			run()
 		}

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/scalelab/scalelab/components/crash"
 	"github.com/scalelab/scalelab/components/trace"
 	"github.com/scalelab/scalelab/lab"
 )
@@ -185,7 +186,7 @@ func (w *Writer) Attach(l *lab.Lab) {
 	w.attached, w.lab = true, l
 	w.mu.Unlock()
 	sub := l.Subscribe(w.opt.Requests)
-	go w.run(l, sub)
+	crash.Go(func() { w.run(l, sub) })
 }
 
 func (w *Writer) run(l *lab.Lab, sub *lab.Subscription) {
@@ -194,7 +195,7 @@ func (w *Writer) run(l *lab.Lab, sub *lab.Subscription) {
 	quit := make(chan struct{})
 	ticks := make(chan struct{})
 	ticker := make(chan struct{})
-	go func() { // each lab second, on the lab clock
+	crash.Go(func() { // each lab second, on the lab clock
 		defer close(ticker)
 		next := l.Start()
 		for {
@@ -208,7 +209,7 @@ func (w *Writer) run(l *lab.Lab, sub *lab.Subscription) {
 				return
 			}
 		}
-	}()
+	})
 	var seen uint64   // traces the tracer had finished when last asked
 	var lastT float64 // the last metrics line's time
 	for {

@@ -54,15 +54,7 @@ func runLessons(set *lesson.Set, direct *lesson.Lesson, newLab func(*lesson.Less
 		app.labs.stopAll()
 		err = errors.Join(err, env.store.flush())
 	}()
-	p := tea.NewProgram(app, tea.WithAltScreen(), tea.WithInput(opt.In), tea.WithOutput(opt.Out))
-	defer func() {
-		if r := recover(); r != nil {
-			p.Kill()
-			_ = p.ReleaseTerminal()
-			err = fmt.Errorf("lessons crashed: %v", r)
-		}
-	}()
-	final, err := p.Run()
+	final, err := runProgram(app, "lessons", opt)
 	if fa, ok := final.(lessonsApp); ok {
 		err = errors.Join(err, fa.err)
 	}

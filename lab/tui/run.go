@@ -3,10 +3,13 @@ package tui
 import (
 	"fmt"
 	"io"
+	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+
+	"github.com/scalelab/scalelab/components/crash"
 )
 
 // Options for Run.
@@ -17,23 +20,49 @@ type Options struct {
 }
 
 // Run shows the dashboard for src until the user quits. The terminal is
-// restored on every exit: Bubble Tea restores it when Update or View panic,
-// and a panic anywhere else on this goroutine is recovered here after the
-// program has shut down, and returned as an error.
+// restored on every exit (see runProgram).
 func Run(src Source, opt Options) (err error) {
 	if opt.NoColor {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
 	m := New(src, &Common{Styles: NewStyles(opt.NoColor), Keys: DefaultKeyMap()})
 	defer m.Stop()
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithInput(opt.In), tea.WithOutput(opt.Out))
+	_, err = runProgram(m, "dashboard", opt)
+	return err
+}
+
+// runProgram runs model full-screen until it quits and returns its final
+// model. The terminal is restored on every exit: Bubble Tea restores it
+// when Update or View panic; a panic anywhere else on this goroutine is
+// recovered after the program has shut down; and a panic on one of the
+// lab's goroutines (those started with crash.Go) kills the program, which
+// restores the terminal before Run returns. Each of the last two comes
+// back as an error naming what crashed, with the goroutine's stack.
+func runProgram(model tea.Model, name string, opt Options) (final tea.Model, err error) {
+	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithInput(opt.In), tea.WithOutput(opt.Out))
+	var mu sync.Mutex
+	var crashed error
+	restore := crash.Handle(func(v any, stack []byte) {
+		mu.Lock()
+		if crashed == nil {
+			crashed = fmt.Errorf("%s crashed: a lab goroutine panicked: %v\n\n%s", name, v, stack)
+		}
+		mu.Unlock()
+		p.Kill()
+	})
+	defer restore()
 	defer func() {
 		if r := recover(); r != nil {
 			p.Kill()
 			_ = p.ReleaseTerminal()
-			err = fmt.Errorf("dashboard crashed: %v", r)
+			err = fmt.Errorf("%s crashed: %v", name, r)
 		}
 	}()
-	_, err = p.Run()
-	return err
+	final, err = p.Run()
+	mu.Lock()
+	defer mu.Unlock()
+	if crashed != nil {
+		return final, crashed
+	}
+	return final, err
 }
