@@ -128,7 +128,11 @@ func (m Model) View() string {
 	}
 	status, ok := m.dash.Status()
 	short := append(append([]key.Binding{k.Command}, m.dash.ShortHelp()...), k.Help, k.Quit)
-	return body + "\n" + footer(&m.bar, statusLine(m.common.Styles, status, ok, "press : for a command, ? for help"), m.help.ShortHelpView(short), m.w)
+	hint := "press : for a command, ? for help"
+	if v := m.dash.LabView(); v.LoadSpec.Rate == 0 && !v.Paused {
+		hint = "no load yet: press + for some, or type :load 500/s · ? for help"
+	}
+	return body + "\n" + footer(&m.bar, statusLine(m.common.Styles, status, ok, hint), m.help.ShortHelpView(short), m.w)
 }
 
 // ShortHelp is the sandbox's keys, for help.

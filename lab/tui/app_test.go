@@ -316,6 +316,20 @@ func TestSpacePausesAndResumes(t *testing.T) {
 	requireCalls(t, src, execCall{"pause", lab.SourceKey}, execCall{"resume", lab.SourceKey})
 }
 
+func TestSandboxWithoutLoadSaysHowToStart(t *testing.T) {
+	src := newFakeSource()
+	m := resized(newFixtureModel(t, src), 100, 30)
+	if f := footerText(m); strings.Contains(f, "no load yet") {
+		t.Errorf("the hint shows while load runs:\n%s", f)
+	}
+	v := fixtureView(fixtureSeconds)
+	v.LoadSpec.Rate = 0
+	m = applyView(m, v)
+	if f := footerText(m); !strings.Contains(f, "no load yet: press + for some, or type :load 500/s") {
+		t.Errorf("a lab without load does not say how to start it:\n%s", f)
+	}
+}
+
 func TestCommandBarRunsTypedLine(t *testing.T) {
 	src := newFakeSource()
 	m := resized(newFixtureModel(t, src), 160, 48)
@@ -393,6 +407,83 @@ func TestCommandBarHistory(t *testing.T) {
 	requireCalls(t, src,
 		execCall{"load 700/s", lab.SourceTyped}, execCall{"speed 2x", lab.SourceTyped}, execCall{"load 700/s", lab.SourceTyped})
 	_ = m
+}
+
+func TestCommandBarTabCyclesMatches(t *testing.T) {
+	src := newFakeSource()
+	m := resized(newFixtureModel(t, src), 160, 48)
+	m = press(t, m, ":")
+	m = typeText(t, m, "kill w")
+	matches := m.bar.matches("kill w")
+	if len(matches) < 3 {
+		t.Fatalf("matches for \"kill w\" = %q, want the fixture's web servers", matches)
+	}
+	if f := footerText(m); !strings.Contains(f, fmt.Sprintf("%d matches", len(matches))) {
+		t.Errorf("the matches are not counted under the line:\n%s", f)
+	}
+	for i, want := range append(matches, matches[0]) { // round to the start
+		m = press(t, m, "tab")
+		lines := strings.Split(footerText(m), "\n")
+		if strings.TrimRight(lines[0], " ") != ":"+want {
+			t.Fatalf("tab %d: line %q, want %q", i+1, lines[0], ":"+want)
+		}
+		if i < len(matches) && !strings.HasPrefix(lines[1], fmt.Sprintf("tab %d/%d:", i+1, len(matches))) {
+			t.Errorf("tab %d: the list says %q", i+1, lines[1])
+		}
+	}
+	m = press(t, m, "shift+tab")
+	if f := footerText(m); !strings.HasPrefix(f, ":"+matches[len(matches)-1]+" ") {
+		t.Errorf("shift+tab did not go back to the last match:\n%s", f)
+	}
+	// Typing ends the cycle; enter runs the line as shown.
+	m = typeText(t, m, "x")
+	press(t, m, "enter")
+	requireCalls(t, src, execCall{matches[len(matches)-1] + "x", lab.SourceTyped})
+}
+
+func TestCommandBarRunsWhatItShows(t *testing.T) {
+	// The bar once drew "speed 0.25x" with ".25x" as a ghost suggestion,
+	// and enter ran "speed 0".
+	src := newFakeSource()
+	m := resized(newFixtureModel(t, src), 160, 48)
+	m = press(t, m, ":")
+	m = typeText(t, m, "speed 0")
+	if line := strings.TrimRight(strings.Split(footerText(m), "\n")[0], " "); line != ":speed 0" {
+		t.Errorf("the line shows %q, more than was typed", line)
+	}
+}
+
+func TestCommandBarStaysOpenOnApplyError(t *testing.T) {
+	src := newFakeSource()
+	src.Refuse("kill nosuch", fmt.Errorf(`no server "nosuch"`))
+	m := resized(newFixtureModel(t, src), 160, 48)
+	m = press(t, m, ":")
+	m = typeText(t, m, "kill nosuch")
+	m = press(t, m, "enter")
+	lines := strings.Split(footerText(m), "\n")
+	if !strings.HasPrefix(lines[0], ":kill nosuch") || !strings.HasPrefix(lines[1], `✖ no server "nosuch"`) {
+		t.Fatalf("the bar closed or shows no error:\n%s", footerText(m))
+	}
+	// Fixing it runs the fixed line and closes the bar.
+	m, _ = send(t, m, tea.KeyMsg{Type: tea.KeyBackspace})
+	m, _ = send(t, m, tea.KeyMsg{Type: tea.KeyCtrlW})
+	m = typeText(t, m, "web-2")
+	m = press(t, m, "enter")
+	if f := footerText(m); !strings.HasPrefix(f, "✔ kill web-2") {
+		t.Errorf("the fixed line did not run and close the bar:\n%s", f)
+	}
+	requireCalls(t, src, execCall{"kill web-2", lab.SourceTyped})
+}
+
+func TestCommandBarKeepsFailedLinesInHistory(t *testing.T) {
+	src := newFakeSource()
+	m := resized(newFixtureModel(t, src), 160, 48)
+	m = press(t, m, ":")
+	m = typeText(t, m, "lod 5")
+	m = press(t, m, "enter", "esc", ":", "up")
+	if f := footerText(m); !strings.HasPrefix(f, ":lod 5") {
+		t.Errorf("up did not recall the line that failed to parse:\n%s", f)
+	}
 }
 
 func TestMultiRuneKeyOpensBarAndTypes(t *testing.T) {

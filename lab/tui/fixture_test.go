@@ -167,9 +167,10 @@ type execCall struct{ Line, Source string }
 type fakeSource struct {
 	bus lab.Bus
 
-	mu    sync.Mutex
-	view  lab.View
-	calls []execCall
+	mu     sync.Mutex
+	view   lab.View
+	calls  []execCall
+	refuse map[string]error // lines that parse but fail to apply, as kill nosuch does
 }
 
 func newFakeSource() *fakeSource {
@@ -189,10 +190,25 @@ func (f *fakeSource) SetView(v lab.View) {
 	f.view = v
 }
 
+// Refuse makes Exec fail line with err after it parses.
+func (f *fakeSource) Refuse(line string, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.refuse == nil {
+		f.refuse = map[string]error{}
+	}
+	f.refuse[line] = err
+}
+
 // Exec records the line; a line that does not parse is refused with the
 // parser's error, as the lab does, and publishes a command event either way.
 func (f *fakeSource) Exec(line, source string) error {
 	_, err := lab.Parse(line)
+	f.mu.Lock()
+	if err == nil && f.refuse[line] != nil {
+		err = f.refuse[line]
+	}
+	f.mu.Unlock()
 	e := lab.Event{T: float64(fixtureSeconds), Kind: lab.KindCommand, Source: source, Line: strings.TrimSpace(line)}
 	if err != nil {
 		e.Err = err.Error()

@@ -253,6 +253,7 @@ func (m LessonView) Update(msg tea.Msg) (LessonView, tea.Cmd) {
 		if msg.dash == m.dash.id && msg.err == nil {
 			m.a.Acted(msg.line, msg.source, msg.at)
 		}
+		m.bar, _ = m.bar.Update(msg)
 		cmd := m.dash.Update(msg)
 		m.refresh()
 		return m, cmd

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -68,6 +69,48 @@ func (it lessonItem) FilterValue() string {
 	return l.Title + " " + l.Track + " " + l.ID + " " + l.Summary
 }
 
+// wordFilter keeps the targets that hold every word of term, ignoring
+// case, in the order given; the matched letters are marked. (The list's
+// fuzzy default matched letters scattered anywhere: "cache" found nine
+// lessons of ten.)
+func wordFilter(term string, targets []string) []list.Rank {
+	words := strings.Fields(strings.ToLower(term))
+	var out []list.Rank
+	for i, t := range targets {
+		lower := []rune(strings.ToLower(t))
+		if len(lower) != len([]rune(t)) {
+			lower = []rune(t) // a letter whose lower case differs in length: match as written
+		}
+		var marked []int
+		match := true
+		for _, w := range words {
+			at := runeIndex(lower, []rune(w))
+			if at < 0 {
+				match = false
+				break
+			}
+			for k := range []rune(w) {
+				marked = append(marked, at+k)
+			}
+		}
+		if match {
+			slices.Sort(marked)
+			out = append(out, list.Rank{Index: i, MatchedIndexes: slices.Compact(marked)})
+		}
+	}
+	return out
+}
+
+// runeIndex is the index in runes of the first sub, or -1.
+func runeIndex(s, sub []rune) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if slices.Equal(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
 // Picker lists the lessons by track and order with each one's progress,
 // filters them with `/`, and opens the selected one with enter.
 type Picker struct {
@@ -85,6 +128,7 @@ func NewPicker(env *lessonEnv, set *lesson.Set) Picker {
 	l := list.New(nil, d, 0, 0)
 	l.Title = "scalelab lessons"
 	l.SetStatusBarItemName("lesson", "lessons")
+	l.Filter = wordFilter
 	l.KeyMap.Quit = key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit"))
 	l.AdditionalShortHelpKeys = func() []key.Binding { return []key.Binding{env.keys.Open} }
 	l.AdditionalFullHelpKeys = func() []key.Binding { return []key.Binding{env.keys.Open} }

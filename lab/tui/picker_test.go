@@ -124,6 +124,26 @@ func TestPickerFilter(t *testing.T) {
 	}
 }
 
+func TestPickerFilterMatchesWords(t *testing.T) {
+	// A fuzzy filter let "cache" match every lesson whose text holds c, a,
+	// c, h, e in order ("9 lessons • 1 filtered"); a filter is words.
+	pk := newTestPicker(t, lesson.NewProgress(), 100, 24)
+	pk, _ = pressPicker(t, pk, "/", "c", "a", "c", "h", "e", "enter")
+	s := pickerScreen(pk)
+	if !strings.Contains(s, "A cache in front of the database") || strings.Contains(s, "Sharding") ||
+		strings.Contains(s, "Round-robin") || strings.Contains(s, "Health checks") {
+		t.Fatalf("filter \"cache\" shows:\n%s", s)
+	}
+	if !strings.Contains(s, "1 lesson") || !strings.Contains(s, "3 filtered") {
+		t.Errorf("the status bar does not count one lesson shown, three hidden:\n%s", s)
+	}
+	// Every word must match, in any order and case.
+	got := wordFilter("HASH shard", []string{"Sharding with a hash ring", "hash only", "a cache"})
+	if len(got) != 1 || got[0].Index != 0 {
+		t.Errorf("wordFilter(\"HASH shard\") = %+v, want only the first", got)
+	}
+}
+
 func TestPickerRefreshShowsNewProgress(t *testing.T) {
 	p := lesson.NewProgress()
 	pk := newTestPicker(t, p, 100, 30)
