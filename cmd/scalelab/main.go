@@ -63,6 +63,7 @@ With no command it opens the lesson picker; "scalelab sandbox" is free play.`,
 	var dir, open string
 	lf.add(root)
 	logs.add(root)
+	logs.addRecord(root, "drawn while a lesson is open, in that lesson's log")
 	root.Flags().StringVar(&dir, "lessons", "", "also load lessons from DIR")
 	root.Flags().StringVar(&open, "lesson", "", "open this lesson directly instead of the picker")
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return runLessonsTUI(cmd, &lf, &logs, dir, open) }

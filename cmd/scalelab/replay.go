@@ -60,7 +60,7 @@ the exit code is 1 if a replayed command failed.`,
 	cmd.Flags().BoolVar(&headless, "headless", false, "no dashboard: print a summary each lab second")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "with --headless: one JSON object per lab second, then a final summary")
 	logs.add(cmd)
-	logs.addRecord(cmd)
+	logs.addRecord(cmd, "the dashboard draws")
 	return cmd
 }
 
@@ -82,7 +82,8 @@ func runReplay(cmd *cobra.Command, path string, speed float64, headless, asJSON 
 		return &exitError{2, fmt.Errorf("%s: %w", path, err)}
 	}
 	sl := &sessionLogs{flags: logs, mode: "replay", tui: !headless, errOut: cmd.ErrOrStderr()}
-	w := sl.start(l, func(h *session.Header) { h.Lesson, h.Replay = rp.Header.Lesson, path })
+	out := sl.output(cmd.OutOrStdout()) // cmd.OutOrStdout() itself when headless
+	sl.start(l, func(h *session.Header) { h.Lesson, h.Replay = rp.Header.Lesson, path })
 	if headless {
 		interrupted := stopOnSignal(l)
 		res := rp.Run(l, lab.RunOptions{Out: cmd.OutOrStdout(), JSON: asJSON})
@@ -101,7 +102,7 @@ func runReplay(cmd *cobra.Command, path string, speed float64, headless, asJSON 
 		defer close(done)
 		rp.Run(l, lab.RunOptions{Out: io.Discard})
 	})
-	err = tui.Run(l, tui.Options{In: cmd.InOrStdin(), Out: logs.output(cmd.OutOrStdout(), w), NoColor: tui.NoColorRequested()})
+	err = tui.Run(l, tui.Options{In: cmd.InOrStdin(), Out: out, NoColor: tui.NoColorRequested()})
 	l.Stop()
 	<-done
 	sl.close()

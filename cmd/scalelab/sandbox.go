@@ -28,7 +28,7 @@ The session is logged (see --log); its path is printed on exit.`,
 	}
 	lf.add(cmd)
 	logs.add(cmd)
-	logs.addRecord(cmd)
+	logs.addRecord(cmd, "the dashboard draws")
 	return cmd
 }
 
@@ -42,7 +42,8 @@ func needTerminal() error {
 
 // runLessonsTUI opens the lesson picker (or one lesson) with the learner's
 // progress; each lesson gets a fresh lab built from its preset, and a
-// session log of its own.
+// session log of its own (with --record, holding the frames drawn while
+// that lesson was open).
 func runLessonsTUI(cmd *cobra.Command, lf *labFlags, logs *logFlags, dir, open string) error {
 	if err := needTerminal(); err != nil {
 		return err
@@ -59,6 +60,7 @@ func runLessonsTUI(cmd *cobra.Command, lf *labFlags, logs *logFlags, dir, open s
 	}
 	sl := &sessionLogs{flags: logs, mode: "tui", tui: true, errOut: cmd.ErrOrStderr()}
 	defer sl.close() // after the program has stopped every lab
+	out := sl.output(cmd.OutOrStdout())
 	newLab := func(ls *lesson.Lesson) (*lab.Lab, error) {
 		p, err := lab.LoadPreset(ls.Preset)
 		if err != nil {
@@ -75,7 +77,7 @@ func runLessonsTUI(cmd *cobra.Command, lf *labFlags, logs *logFlags, dir, open s
 		fmt.Fprintf(cmd.ErrOrStderr(), "scalelab: %v; progress will not be saved\n", err)
 		path = ""
 	}
-	opt := tui.Options{In: cmd.InOrStdin(), Out: cmd.OutOrStdout(), NoColor: tui.NoColorRequested()}
+	opt := tui.Options{In: cmd.InOrStdin(), Out: out, NoColor: tui.NoColorRequested()}
 	if open != "" {
 		ls := set.Find(open)
 		if ls == nil {
@@ -102,8 +104,9 @@ func runSandbox(cmd *cobra.Command, lf *labFlags, logs *logFlags) error {
 		return err
 	}
 	sl := &sessionLogs{flags: logs, mode: "tui", tui: true, errOut: cmd.ErrOrStderr()}
-	w := sl.start(l, nil)
-	err = tui.Run(l, tui.Options{In: cmd.InOrStdin(), Out: logs.output(cmd.OutOrStdout(), w), NoColor: tui.NoColorRequested()})
+	out := sl.output(cmd.OutOrStdout())
+	sl.start(l, nil)
+	err = tui.Run(l, tui.Options{In: cmd.InOrStdin(), Out: out, NoColor: tui.NoColorRequested()})
 	l.Stop()
 	sl.close()
 	return err

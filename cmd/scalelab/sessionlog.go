@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -27,9 +28,10 @@ func (f *logFlags) add(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.off, "no-log", false, "write no session log")
 }
 
-// addRecord adds --record, for commands that show one dashboard.
-func (f *logFlags) addRecord(cmd *cobra.Command) {
-	cmd.Flags().BoolVar(&f.record, "record", false, "also log every frame the dashboard draws (scalelab export --format cast turns them into a recording)")
+// addRecord adds --record, for commands that draw on the terminal; which
+// frames completes "also log every frame".
+func (f *logFlags) addRecord(cmd *cobra.Command, which string) {
+	cmd.Flags().BoolVar(&f.record, "record", false, "also log every frame "+which+" (scalelab export --format cast turns them into a recording)")
 }
 
 func (f *logFlags) check() error {
@@ -40,14 +42,6 @@ func (f *logFlags) check() error {
 		return usageError("--record writes frames to the session log, and --no-log turns it off")
 	}
 	return nil
-}
-
-// output is out, teed into w's log as frames with --record.
-func (f *logFlags) output(out io.Writer, w *session.Writer) io.Writer {
-	if !f.record || w == nil {
-		return out
-	}
-	return session.NewFrameTee(out, w.Frame)
 }
 
 // sessionLogs writes one log per lab of a program run and closes them at
@@ -61,6 +55,8 @@ type sessionLogs struct {
 	tui      bool
 	requests bool // log every request too
 	errOut   io.Writer
+
+	rec *recorder // with --record on a dashboard, from output
 
 	mu      sync.Mutex
 	writers []*session.Writer
@@ -109,7 +105,60 @@ func (s *sessionLogs) start(l *lab.Lab, edit func(*session.Header)) *session.Wri
 	}
 	w.Attach(l)
 	s.writers = append(s.writers, w)
+	if s.rec != nil {
+		s.rec.follow(w, l)
+	}
 	return w
+}
+
+// output is out for the program drawing the dashboard; with --record, a
+// tee on it (session.NewFrameTee, which keeps out's terminal visible to
+// Bubble Tea) that hands each frame to the log of the lab on screen.
+// Call it before the first start.
+func (s *sessionLogs) output(out io.Writer) io.Writer {
+	if !s.flags.record || s.flags.off || !s.tui {
+		return out
+	}
+	s.rec = &recorder{start: time.Now()}
+	return session.NewFrameTee(out, s.rec.frame)
+}
+
+// recorder sends the frames a program draws to the log of the lab on
+// screen: the last one started, until it stops. A dashboard has one lab for
+// the whole run; the lessons open one lab per lesson, each with a log of
+// its own, and the picker between them has none (its frames are dropped).
+// Each log's frame times count from the moment it starts.
+type recorder struct {
+	start time.Time // when the tee started counting
+
+	mu   sync.Mutex
+	w    *session.Writer // nil: nothing records
+	done <-chan struct{} // closed when w's lab stops
+	base float64         // w's start, in tee seconds
+}
+
+// follow sends the frames from now on to w, whose lab is l.
+func (r *recorder) follow(w *session.Writer, l *lab.Lab) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.w, r.done, r.base = w, l.Done(), time.Since(r.start).Seconds()
+}
+
+// frame is the tee's emit function.
+func (r *recorder) frame(f session.Frame) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.w == nil {
+		return
+	}
+	select {
+	case <-r.done: // its lab has stopped: the screen shows something else
+		r.w = nil
+		return
+	default:
+	}
+	f.W = max(f.W-r.base, 0)
+	r.w.Frame(f)
 }
 
 // numbered is path for the first log of a run and path-2.jsonl, path-3.jsonl

@@ -2,6 +2,11 @@ package session
 
 // Recording the TUI: a tee on the program's output writer that passes every
 // byte to the terminal and hands a copy, stamped with wall time, to the log.
+// The tee must still look like the terminal to Bubble Tea, which asks its
+// output for a file descriptor (charmbracelet/x/term.File) before it reads
+// the window size or listens for resizes: an output that is only an
+// io.Writer gets no tea.WindowSizeMsg, and a dashboard waiting for its size
+// draws nothing.
 
 import (
 	"io"
@@ -16,9 +21,33 @@ import (
 // across two writes is held back and emitted whole with the next write, so
 // every frame is valid text. Safe for concurrent use; emit is called with
 // the tee's lock held, in write order, so it must not write to the tee.
+//
+// When w is a file (an *os.File such as os.Stdout: it has Fd, Read and
+// Close), so is the tee: Fd, Read and Close are w's own, and only Write is
+// teed. A program given the tee as its output then finds the terminal
+// behind it exactly as it would find w.
 func NewFrameTee(w io.Writer, emit func(Frame)) io.Writer {
-	return newFrameTee(w, emit, time.Now)
+	t := newFrameTee(w, emit, time.Now)
+	if f, ok := w.(terminalFile); ok {
+		return fileTee{f, t}
+	}
+	return t
 }
+
+// terminalFile is what Bubble Tea requires of an output before it treats
+// it as a terminal: charmbracelet/x/term.File, which *os.File satisfies.
+type terminalFile interface {
+	io.ReadWriteCloser
+	Fd() uintptr
+}
+
+// fileTee is a file whose writes go through a frameTee.
+type fileTee struct {
+	terminalFile
+	tee *frameTee
+}
+
+func (t fileTee) Write(p []byte) (int, error) { return t.tee.Write(p) }
 
 func newFrameTee(w io.Writer, emit func(Frame), now func() time.Time) *frameTee {
 	return &frameTee{w: w, emit: emit, now: now, start: now()}

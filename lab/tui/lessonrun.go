@@ -356,7 +356,10 @@ func (a lessonsApp) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.labs.attach(msg.lab, a.lv.Stop)
 		a.lv, _ = a.lv.Update(tea.WindowSizeMsg{Width: a.w, Height: a.h})
 		a.picker.SetStatus("", true)
-		return a, a.lv.Init()
+		// Bubble Tea redraws only the lines that changed; clearing makes it
+		// draw the whole lesson, so a recording that starts with this
+		// lesson's log (--record) has every line of it.
+		return a, tea.Batch(tea.ClearScreen, a.lv.Init())
 	case leaveLessonMsg:
 		if !a.open || msg.session != a.session {
 			return a, nil
