@@ -103,7 +103,7 @@ type labMetrics struct {
 	requests, errors, unroutable, arrivals *Counter
 	hits, misses, reads, stale             *Counter
 	sampled                                *Counter
-	latency                                *Histogram
+	latency, failed                        *Histogram // end-to-end, of requests that succeeded and that failed
 }
 
 // New builds and starts a lab. Stop it when done.
@@ -149,6 +149,7 @@ func New(cfg Config) (*Lab, error) {
 		hits: l.reg.Counter("cache.hits"), misses: l.reg.Counter("cache.misses"),
 		reads: l.reg.Counter("reads"), stale: l.reg.Counter("stale"),
 		sampled: l.reg.Counter("trace.sampled"), latency: l.reg.Histogram("latency"),
+		failed: l.reg.Histogram("latency.failed"),
 	}
 	l.tracer = trace.New(trace.Settings{SampleRate: p.Trace.Sample, Keep: 200, Seed: cfg.Seed})
 

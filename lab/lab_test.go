@@ -164,6 +164,15 @@ func TestOverloadStaysBounded(t *testing.T) {
 		if p99 := value(t, l, "latency.p99"); p99 > 5000 {
 			t.Errorf("p99 %.0fms exceeds the client timeout", p99)
 		}
+		// The served wait behind a full queue of 64 at 100/s, about 640 ms;
+		// the refused fail at once, and are not averaged in (they once
+		// made the median read 0.0 ms).
+		if p50 := value(t, l, "latency.p50"); p50 < 400 || p50 > 900 {
+			t.Errorf("latency.p50 %.1fms; want the served requests' wait, ~660ms", p50)
+		}
+		if f := value(t, l, "latency.failed.p50"); f > 1 {
+			t.Errorf("latency.failed.p50 %.1fms; a refusal is immediate", f)
+		}
 	})
 }
 

@@ -315,9 +315,12 @@ func (r *request) finish(end time.Time, backendName string, err error) {
 	l := r.lab
 	lat := end.Sub(r.arrive)
 	l.m.requests.Inc()
-	l.m.latency.Record(lat)
 	if err != nil {
+		// Apart: a refusal in 0.1 ms is not a fast answer.
+		l.m.failed.Record(lat)
 		l.m.errors.Inc()
+	} else {
+		l.m.latency.Record(lat)
 	}
 	r.tr.Finish(end, err)
 	if l.Bus.WantsRequests() {

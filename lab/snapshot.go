@@ -48,9 +48,19 @@ type RequestStats struct {
 	Unroutable float64 // failed per second because no web server was healthy
 }
 
-// LatencyStats is the end-to-end latency distribution of recent requests.
+// LatencyStats is the end-to-end latency distribution of recent requests
+// that succeeded. Failed ones are apart, in Failed: counted in with the
+// rest, fast refusals under overload would pull the median down to
+// nothing just when the served requests are slowest.
 type LatencyStats struct {
 	P50, P90, P99, Mean, Max time.Duration
+	Failed                   FailedLatency
+}
+
+// FailedLatency is how long recent failed requests took to fail: fast
+// for a refusal, long for a timeout.
+type FailedLatency struct {
+	P50, P99 time.Duration
 }
 
 // Role is what a server does in the topology.
@@ -196,7 +206,9 @@ func (l *Lab) Snapshot() Snapshot {
 			Unroutable: rate.Rate("unroutable"),
 		}
 		h := stat.Hist("latency")
-		snap.Latency = LatencyStats{P50: fromMS(h.P50), P90: fromMS(h.P90), P99: fromMS(h.P99), Mean: fromMS(h.Mean), Max: fromMS(h.Max)}
+		f := stat.Hist("latency.failed")
+		snap.Latency = LatencyStats{P50: fromMS(h.P50), P90: fromMS(h.P90), P99: fromMS(h.P99), Mean: fromMS(h.Mean), Max: fromMS(h.Max),
+			Failed: FailedLatency{P50: fromMS(f.P50), P99: fromMS(f.P99)}}
 		snap.Servers = l.serverStats(rate, stat)
 		snap.Cache = l.cacheStats(rate, stat)
 		snap.Queue = l.queueStats(rate)

@@ -134,21 +134,37 @@ func (d *Dashboard) Header() string {
 	} else {
 		parts = append(parts, fmt.Sprintf("load %.0f/s", v.LoadSpec.Rate))
 	}
-	health := "web " + up(lab.RoleWeb) + " up"
+	// The health summary, most telling first after the web tier: errors,
+	// then the databases, then each breaker.
+	health := []string{"web " + up(lab.RoleWeb) + " up"}
+	if er := v.Requests.ErrorRatio; er > 0 {
+		health = append(health, s.Bad.Render(fmt.Sprintf("%.1f%% errors", 100*er)))
+	}
 	if len(t.DBs) > 0 {
-		health += " · db " + up(lab.RoleDB) + " up"
+		health = append(health, "db "+up(lab.RoleDB)+" up")
 	}
 	for _, br := range v.Breakers {
-		health += " · breaker " + s.breakerBadge(br)
+		health = append(health, "breaker "+s.breakerBadge(br))
 	}
-	if er := v.Requests.ErrorRatio; er > 0 {
-		health += " · " + s.Bad.Render(fmt.Sprintf("%.1f%% errors", 100*er))
+	join := func(sep string) string {
+		return strings.Join(append(parts[:len(parts):len(parts)], strings.Join(health, " · ")), s.Dim.Render(sep))
 	}
-	parts = append(parts, health)
-	line := strings.Join(parts, s.Dim.Render("  │  "))
-	if lipgloss.Width(line) > d.w { // compact: tighter separators, shorter words
-		parts[len(parts)-1] = strings.NewReplacer(" up", "", "breaker ", "brk ", " errors", " err").Replace(health)
-		line = strings.Join(parts, s.Dim.Render(" │ "))
+	line := join("  │  ")
+	if lipgloss.Width(line) <= d.w {
+		return line
+	}
+	// Narrower: tighter separators and shorter words, then without the
+	// program's name, then whole items dropped from the end (a breaker,
+	// the databases); never a word cut in half.
+	short := strings.NewReplacer(" up", "", "breaker ", "brk ", " errors", " err")
+	for i := range health {
+		health[i] = short.Replace(health[i])
+	}
+	if line = join(" │ "); lipgloss.Width(line) > d.w {
+		parts[0] = s.Bold.Render(t.Title)
+	}
+	for line = join(" │ "); lipgloss.Width(line) > d.w && len(health) > 1; line = join(" │ ") {
+		health = health[:len(health)-1]
 	}
 	return line
 }

@@ -26,7 +26,7 @@ func newEventsKeys() eventsKeys {
 }
 
 // EventsPanel is the lab's log: commands, faults, state changes and expect
-// results, newest at the bottom, one line each. Scrolled back, it stays put
+// results, newest at the bottom, one per line (wrapped when long). Scrolled back, it stays put
 // as new events arrive and says how many are below.
 type EventsPanel struct {
 	panelBase
@@ -135,14 +135,24 @@ func (p *EventsPanel) rebuild() {
 		p.body = s.Dim.Render("no events yet\ncommands, faults and\nstate changes show here")
 		return
 	}
-	end := len(p.lines) - p.offset
-	start := max(end-p.rows(p.offset > 0), 0)
-	body := strings.Join(p.lines[start:end], "\n")
+	// The newest events that fit, each wrapped under its time so the end
+	// of a line (a state's new value, an error) is never cut off.
+	rows := p.rows(p.offset > 0)
+	iw, _ := p.inner()
+	var shown []string
+	for i := len(p.lines) - p.offset - 1; i >= 0 && len(shown) < rows; i-- {
+		shown = append(hangWrap(p.lines[i], iw, eventIndent), shown...)
+	}
+	body := strings.Join(shown[max(len(shown)-rows, 0):], "\n")
 	if p.offset > 0 {
 		body += "\n" + s.Dim.Render(fmt.Sprintf("↓ %d newer", p.offset))
 	}
 	p.body = body
 }
+
+// eventIndent is the width of an event's time, "t=  12.3s  ", under
+// which a long event continues.
+const eventIndent = 11
 
 // renderEvent renders one event as one line:
 // "t=  12.3s  command  key: kill web-2".

@@ -46,6 +46,19 @@ var (
 	eventsKeyDown = tea.KeyMsg{Type: tea.KeyDown}
 )
 
+func TestEventsPanelWrapsNotCuts(t *testing.T) {
+	// At 36 columns a state change once read "web-2 healthy → ": the new
+	// state, the point of the line, was cut off.
+	p := NewEventsPanel(upperBadCommon())
+	p.AddEvents([]lab.Event{{T: 14, Kind: lab.KindState, Component: "web-2", From: "healthy", To: "ejected", Detail: "balancer: 2 probes failed"}})
+	out := eventsTestRender(t, p, 40, 10)
+	for _, want := range []string{"t=  14.0s  state    web-2 healthy →", "EJECTED", "(balancer: 2", "probes failed)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q in\n%s", want, out)
+		}
+	}
+}
+
 func TestEventsPanelLines(t *testing.T) {
 	p := NewEventsPanel(upperBadCommon())
 	v := 43.2
@@ -67,11 +80,14 @@ func TestEventsPanelLines(t *testing.T) {
 			t.Errorf("%v: request event shown:\n%s", sz, out)
 		}
 		if sz[0] == 40 {
-			// 36 columns: lines are cut, the newest still at the bottom.
-			for _, want := range []string{"t=  12.3s  command  key: kill web-2", "t=  14.0s  state    web-2 healthy →", "T= 123.5S  COMMAND  TYPED: KIL WEB-2"} {
-				if !strings.Contains(out, want) {
-					t.Errorf("%v: missing %q in\n%s", sz, want, out)
-				}
+			// 36 columns: long events wrap under their time, the newest
+			// whole at the bottom; older ones scroll off the top.
+			lines := strings.Split(out, "\n")
+			if got := lines[len(lines)-3]; !strings.Contains(got, "T= 123.5S  COMMAND  TYPED: KIL WEB-2") {
+				t.Errorf("%v: the newest event does not start two lines from the bottom:\n%s", sz, out)
+			}
+			if got := lines[len(lines)-2]; !strings.Contains(got, `│            ✖ UNKNOWN COMMAND "KIL"`) {
+				t.Errorf("%v: the newest event's error is not continued under its time:\n%s", sz, out)
 			}
 			continue
 		}

@@ -56,7 +56,8 @@ func fixtureView(sec int) lab.View {
 		Requests: lab.RequestStats{
 			Rate: 495 + wave, Total: uint64(495 * sec), ErrorRate: 2, Errors: uint64(2 * sec), ErrorRatio: 0.004,
 		},
-		Latency: lab.LatencyStats{P50: ms(6 + wave/3), P90: ms(18 + wave + spike/4), P99: ms(48 + 2*wave + spike), Mean: ms(9 + wave/3), Max: ms(212 + spike)},
+		Latency: lab.LatencyStats{P50: ms(6 + wave/3), P90: ms(18 + wave + spike/4), P99: ms(48 + 2*wave + spike), Mean: ms(9 + wave/3), Max: ms(212 + spike),
+			Failed: lab.FailedLatency{P50: ms(0.2), P99: ms(1.5)}}, // refused by a full queue
 		Cache: &lab.CacheStats{
 			Mode: cache.WriteInvalidate, HitRatio: 0.82 + wave/100, Hits: 365, Misses: 80, Size: 1000, Capacity: 1000, Evictions: 79,
 		},

@@ -10,10 +10,12 @@ import (
 	"github.com/scalelab/scalelab/lab"
 )
 
-// LatencyPanel shows end-to-end latency as the client sees it: p50, p90 and
-// p99 over the last 60 lab seconds as a line chart (one line per
-// percentile, in ms), a legend with the current values and the mean, and
-// the request rate and error ratio beside them.
+// LatencyPanel shows end-to-end latency as the client sees it, of the
+// requests that were served: p50, p90 and p99 over the last 60 lab seconds
+// as a line chart (one line per percentile, in ms), a legend with the
+// current values and the mean, and the request rate and error ratio
+// beside them, with how long the failed requests took to fail: a refusal
+// is fast and a timeout slow, and neither is a served request.
 //
 // The chart is drawn only when a new lab second arrives or the size
 // changes; View just frames the cached text.
@@ -37,7 +39,7 @@ func latencySample(v lab.View) ([]float64, bool) {
 func (p *LatencyPanel) Update(tea.Msg) (Panel, tea.Cmd) { return p, nil }
 
 // View renders the panel at exactly its size.
-func (p *LatencyPanel) View() string { return p.framed(p.title+" · ms", p.body) }
+func (p *LatencyPanel) View() string { return p.framed(p.title+" (served) · ms", p.body) }
 
 // draw rebuilds the body from the last view, redrawing the chart only if
 // its data or size changed.
@@ -55,14 +57,15 @@ func (p *LatencyPanel) draw() {
 	}
 	tokens = append(tokens, s.Dim.Render("mean")+" "+msText(l.Mean))
 	lines := wrapTokens(tokens, iw, "  ")
-	errStyle := s.Dim
+	errs := s.Dim.Render("errors " + pctText(v.Requests.ErrorRatio))
 	if v.Requests.ErrorRatio > 0 {
-		errStyle = s.Bad
+		fail := s.Dim.Render(" fail in ") + msText(l.Failed.P50)
+		if l.Failed.P50 < 50*time.Microsecond {
+			fail = s.Dim.Render(" fail at once") // refused: a full queue, an open breaker
+		}
+		errs = s.Bad.Render("errors "+pctText(v.Requests.ErrorRatio)) + fail
 	}
-	lines = append(lines, wrapTokens([]string{
-		rateText(v.Requests.Rate) + " req/s",
-		errStyle.Render("errors " + pctText(v.Requests.ErrorRatio)),
-	}, iw, "  ")...)
+	lines = append(lines, wrapTokens([]string{rateText(v.Requests.Rate) + " req/s", errs}, iw, "  ")...)
 	if ch := ih - len(lines); ch >= 2 && iw >= 8 {
 		lines = append(lines, p.chart.get(iw, ch, 0, func(w, h int) string {
 			top := niceCeil(max(p.hist.max(0), p.hist.max(1), p.hist.max(2)))

@@ -49,7 +49,13 @@ func (p *RoutingPanel) View() string {
 		fixed += 5
 	}
 	barW := max(inner-fixed, 3)
-	head := fmt.Sprintf("%-6s %-*s %6s", "server", barW, "routed", "req/s")
+	// "sent/s": what the balancer routed there, served or not; the map's
+	// rates are what each server served.
+	share := "share"
+	if barW < len(share) {
+		share = "" // the bar says it
+	}
+	head := fmt.Sprintf("%-6s %-*s %6s", "server", barW, share, "sent/s")
 	if wide {
 		head += fmt.Sprintf(" %4s", "infl")
 	}

@@ -84,6 +84,7 @@ const (
 	symFailing = "▲"
 	symHung    = "◌"
 	symDown    = "✖"
+	symOut     = "⊘" // ejected by the balancer
 )
 
 // healthMark renders a server's health as symbol + word in its colour.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // This file holds the panels' compact number formats and text layout.
@@ -100,4 +101,66 @@ func bar(s *Styles, frac float64, w int) string {
 	frac = min(max(frac, 0), 1)
 	full := int(frac*float64(w) + 0.5)
 	return s.Bar.Render(strings.Repeat("█", full)) + s.BarEmpty.Render(strings.Repeat("░", w-full))
+}
+
+// hangWrap breaks a possibly styled line into lines at most w cells wide,
+// at spaces where it can, the lines after the first indented by indent
+// cells (a hanging indent, as a log's continued entries are). Each piece
+// carries the styles open where it starts and resets at its end, so a
+// colour never runs on into the frame. Too narrow to wrap usefully, the
+// line is returned whole for the frame to cut.
+func hangWrap(line string, w, indent int) []string {
+	total := ansi.StringWidth(line)
+	if total <= w || w < indent+8 {
+		return []string{line}
+	}
+	// The cell each rune of the plain text starts at, and whether it is a space.
+	type cell struct {
+		at    int
+		space bool
+	}
+	var cells []cell
+	at := 0
+	for _, r := range ansi.Strip(line) {
+		cells = append(cells, cell{at, r == ' '})
+		at += ansi.StringWidth(string(r))
+	}
+	var out []string
+	start, room := 0, w
+	for i := 0; total-start > room; {
+		end := start + room
+		// The last space that ends the piece within room, if any.
+		brk := -1
+		for ; i < len(cells) && cells[i].at <= end; i++ {
+			if cells[i].space && cells[i].at > start {
+				brk = i
+			}
+		}
+		cut := end
+		if brk >= 0 {
+			cut = cells[brk].at
+		}
+		out = append(out, ansi.Cut(line, start, cut))
+		start = cut
+		for i = 0; i < len(cells) && cells[i].at < start; i++ {
+		}
+		for ; i < len(cells) && cells[i].space; i++ {
+			start = cells[i].at + 1
+		}
+		room = w - indent
+	}
+	if start < total {
+		out = append(out, ansi.Cut(line, start, total))
+	}
+	pad := strings.Repeat(" ", indent)
+	for i, piece := range out {
+		if strings.Contains(line, "\x1b[") {
+			piece += ansi.ResetStyle
+		}
+		if i > 0 {
+			piece = pad + piece
+		}
+		out[i] = piece
+	}
+	return out
 }

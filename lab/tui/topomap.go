@@ -12,8 +12,9 @@ import (
 
 // MapPanel draws the topology as columns — load, balancer, web servers, the
 // middle tier (cache, queue, breaker), databases and payments — each node
-// with its live state (symbol and word) and rate, and keeps the selection
-// that fault keys act on.
+// with its live state (symbol and word; "out" for a web server the
+// balancer's health checks ejected) and the requests it served per second,
+// and keeps the selection that fault keys act on.
 type MapPanel struct {
 	common   *Common
 	w, h     int
@@ -106,11 +107,14 @@ func (p MapPanel) View() string {
 			st = &lab.ServerStats{Name: name}
 		}
 		mark := s.healthMark(st.Health)
+		if st.Routing != nil && !st.Routing.Healthy && st.Health != backend.Down && st.Health != backend.Hung {
+			// Ejected by the balancer's health checks: in the mark's place,
+			// so the column keeps its width (a suffix shifted the tiers
+			// right of it). The routing panel has the server's own state.
+			mark = s.Bad.Render(symOut + " out")
+		}
 		mark += strings.Repeat(" ", max(0, 6-lipgloss.Width(mark))) // align rates: "● up" pads to "✖ down"; only "▲ failing" is wider
 		line := fmt.Sprintf("%s %s %5.0f/s", name, mark, st.Rate)
-		if st.Routing != nil && !st.Routing.Healthy {
-			line += s.Bad.Render(" ejected")
-		}
 		if name == p.selected {
 			return s.NodeSelected.Render("▸ "+name) + " " + strings.TrimPrefix(line, name+" ")
 		}
@@ -125,7 +129,7 @@ func (p MapPanel) View() string {
 			break
 		}
 	}
-	title := "Map · " + t.Title
+	title := "Map · " + t.Title + s.Dim.Render(" · n/s served")
 	if p.selected != "" {
 		title += s.Dim.Render("  selected: ") + p.selected + s.Dim.Render("  (←/→ or 1-9; k r s e h)")
 	}

@@ -36,24 +36,36 @@ func (c traceChoice) String() string {
 
 // tracesKeys are the traces panel's own keys.
 type tracesKeys struct {
-	Choice key.Binding
+	Choice, Hold key.Binding
 }
 
 func newTracesKeys() tracesKeys {
-	return tracesKeys{Choice: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "latest/slowest/error trace"))}
+	return tracesKeys{
+		Choice: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "latest/slowest/error trace")),
+		Hold:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "hold/release the trace")),
+	}
 }
+
+// traceHold is how long, in real seconds, the panel shows one trace before
+// it takes the newest: long enough to read a waterfall (the latest trace
+// changes many times a second), at any clock speed.
+const traceHold = 3.0
 
 // TracesPanel draws one sampled request as a waterfall: a row per span with
 // a bar placed by its start and sized by its duration, relative to the whole
-// trace. TraceChoice cycles between the latest, the slowest and the latest
-// failed trace.
+// trace. Choice cycles between the latest, the slowest and the latest
+// failed trace. A trace stays for traceHold seconds before the next one
+// replaces it, and Hold keeps it until pressed again.
 type TracesPanel struct {
 	panelBase
-	view   lab.View
-	keys   tracesKeys
-	choice traceChoice
-	head   string // the frame title, rendered when the view, size or choice changes
-	body   string
+	view    lab.View
+	keys    tracesKeys
+	choice  traceChoice
+	shown   *trace.Finished // the trace drawn, nil for none
+	shownAt time.Duration   // the lab time it was taken
+	held    bool
+	head    string // the frame title, rendered when the view, size or choice changes
+	body    string
 }
 
 // NewTracesPanel builds the panel.
@@ -76,17 +88,24 @@ func (p *TracesPanel) SetView(v lab.View) {
 }
 
 // Update handles keys sent to the focused panel: Choice cycles the trace
-// shown.
+// shown, Hold holds it or lets it go.
 func (p *TracesPanel) Update(msg tea.Msg) (Panel, tea.Cmd) {
-	if k, ok := msg.(tea.KeyMsg); ok && key.Matches(k, p.keys.Choice) {
+	k, ok := msg.(tea.KeyMsg)
+	switch {
+	case !ok:
+	case key.Matches(k, p.keys.Choice):
 		p.choice = (p.choice + 1) % numTraceChoices
+		p.shown, p.held = nil, false
+		p.rebuild()
+	case key.Matches(k, p.keys.Hold):
+		p.held = !p.held && p.shown != nil
 		p.rebuild()
 	}
 	return p, nil
 }
 
 // ShortHelp is the panel's own keys, for the root's help.
-func (p *TracesPanel) ShortHelp() []key.Binding { return []key.Binding{p.keys.Choice} }
+func (p *TracesPanel) ShortHelp() []key.Binding { return []key.Binding{p.keys.Choice, p.keys.Hold} }
 
 // FullHelp is the panel's own keys, for the root's help.
 func (p *TracesPanel) FullHelp() [][]key.Binding { return [][]key.Binding{p.ShortHelp()} }
@@ -94,6 +113,19 @@ func (p *TracesPanel) FullHelp() [][]key.Binding { return [][]key.Binding{p.Shor
 // View renders the panel at exactly its size.
 func (p *TracesPanel) View() string {
 	return p.framed(p.head, p.body)
+}
+
+// pick is the trace to draw: the one shown, while it is held or younger
+// than traceHold real seconds, else the one the choice points at now.
+func (p *TracesPanel) pick() *trace.Finished {
+	if p.held {
+		return p.shown
+	}
+	hold := time.Duration(traceHold * max(p.view.Speed, 0.1) * float64(time.Second))
+	if age := p.view.T - p.shownAt; p.shown == nil || age < 0 || age >= hold {
+		p.shown, p.shownAt = p.chosen(), p.view.T
+	}
+	return p.shown
 }
 
 // chosen is the trace the current choice points at (nil if none is kept).
@@ -108,9 +140,12 @@ func (p *TracesPanel) chosen() *trace.Finished {
 }
 
 func (p *TracesPanel) rebuild() {
-	f := p.chosen()
+	f := p.pick()
 	iw, _ := p.inner()
 	title := p.title + " · " + p.choice.String()
+	if p.held {
+		title += " · held"
+	}
 	if f == nil {
 		p.head, p.body = traceCut(title, iw), p.renderEmpty()
 		return

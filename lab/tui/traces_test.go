@@ -141,6 +141,54 @@ func TestTracesPanelChoiceCycles(t *testing.T) {
 	}
 }
 
+func TestTracesPanelHoldsATraceToRead(t *testing.T) {
+	// The latest trace changed four times a second, too fast to read.
+	first, second := tracesTestTrace(), tracesTestTrace()
+	second.ID[0] = 0xcd
+	at := func(sec float64, speed float64, latest *trace.Finished) lab.View {
+		v := lab.View{Traces: lab.Traces{Latest: latest}}
+		v.T, v.Speed = time.Duration(sec*float64(time.Second)), speed
+		return v
+	}
+	shows := func(p *TracesPanel) string {
+		out := ansi.Strip(p.View())
+		switch {
+		case strings.Contains(out, "4bf92f…"):
+			return "first"
+		case strings.Contains(out, "cdf92f…"):
+			return "second"
+		}
+		return out
+	}
+	for _, speed := range []float64{1, 20} {
+		p := NewTracesPanel(upperBadCommon())
+		p.SetSize(80, 20)
+		p.SetView(at(10, speed, first))
+		p.SetView(at(10+2.5*speed, speed, second)) // 2.5 real seconds on
+		if got := shows(p); got != "first" {
+			t.Errorf("at %gx, 2.5 s on: shows %s, want the first still", speed, got)
+		}
+		p.SetView(at(10+3*speed, speed, second))
+		if got := shows(p); got != "second" {
+			t.Errorf("at %gx, 3 s on: shows %s, want the newest", speed, got)
+		}
+	}
+	// f holds the trace until pressed again.
+	p := NewTracesPanel(upperBadCommon())
+	p.SetSize(80, 20)
+	p.SetView(at(10, 1, first))
+	p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("f")})
+	p.SetView(at(100, 1, second))
+	if got, out := shows(p), ansi.Strip(p.View()); got != "first" || !strings.Contains(out, "Traces · latest · held") {
+		t.Errorf("held: shows %s:\n%s", got, out)
+	}
+	p.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("f")})
+	p.SetView(at(101, 1, second))
+	if got := shows(p); got != "second" {
+		t.Errorf("released: shows %s, want the newest", got)
+	}
+}
+
 func TestTracesPanelEmpty(t *testing.T) {
 	p := NewTracesPanel(upperBadCommon())
 	p.SetView(viewAt(0, lab.Topology{}, map[string]float64{"trace.sample": 0.01}))
