@@ -122,30 +122,37 @@ func promptOpen(s string) error {
 }
 
 var (
-	// A routing panel row: "│ web-2  ██████    132  45.0ms ● up     │".
-	routingRow = regexp.MustCompile(`[│┃] (web-\d+)\s+\S+\s+(\d+)\s+[\d.]+m?s (\S) (\w+)`)
-	// A map node: "web-2 ✖ down     0/s ejected".
-	mapNode = regexp.MustCompile(`(web-\d+) (\S) (\w+)\s+(\d+)/s( ejected)?`)
+	// A routing panel row: "│ web-2  ██████    132  45.0ms ● up     │",
+	// or with "ejected" (or "out") in place of the bar.
+	routingRow = regexp.MustCompile(`[│┃] (web-\d+)\s+(\S+)\s+(\d+)\s+[\d.]+m?s (\S) (\w+)`)
+	// A map node: "web-2 ✖ down     0/s", or "⊘ out" when ejected but up.
+	mapNode = regexp.MustCompile(`(web-\d+) (\S) (\w+)\s+(\d+)/s`)
 )
 
 // routed reads each web server's routed rate (req/s) from the routing panel.
 func routed(screen string) map[string]int {
 	out := map[string]int{}
 	for _, m := range routingRow.FindAllStringSubmatch(screen, -1) {
-		n, _ := strconv.Atoi(m[2])
+		n, _ := strconv.Atoi(m[3])
 		out[m[1]] = n
 	}
 	return out
 }
 
-// node reads a web server's state word and whether it is ejected from the map.
+// node reads a web server's state word from the map, and from the routing
+// panel whether the balancer ejected it.
 func node(screen, name string) (state string, ejected bool) {
-	for _, m := range mapNode.FindAllStringSubmatch(screen, -1) {
+	for _, m := range routingRow.FindAllStringSubmatch(screen, -1) {
 		if m[1] == name {
-			return m[3], m[5] != ""
+			ejected = m[2] == "ejected" || m[2] == "out"
 		}
 	}
-	return "", false
+	for _, m := range mapNode.FindAllStringSubmatch(screen, -1) {
+		if m[1] == name {
+			return m[3], ejected
+		}
+	}
+	return "", ejected
 }
 
 // TestSandboxInTmux drives the real dashboard in a real terminal: type a

@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -82,8 +84,8 @@ func (b *CommandBar) SetTopology(t lab.Topology) {
 	b.completions = Completions(t)
 }
 
-// matches lists the completions that extend prefix, each once, in the
-// order Completions gives.
+// matches lists the completions that extend prefix, each once, shortest
+// first and then in order (so web-2 comes before web-10).
 func (b *CommandBar) matches(prefix string) []string {
 	if strings.TrimSpace(prefix) == "" {
 		return nil
@@ -96,6 +98,7 @@ func (b *CommandBar) matches(prefix string) []string {
 			out = append(out, c)
 		}
 	}
+	slices.SortFunc(out, func(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b)) })
 	return out
 }
 

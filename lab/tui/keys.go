@@ -64,6 +64,7 @@ func (k *KeyMap) FullHelp() [][]key.Binding {
 // the sandbox.
 type LessonKeyMap struct {
 	Open                                 key.Binding // picker: open the selected lesson
+	NextLesson                           key.Binding // a finished lesson: open the next one
 	NextStep, SkipStep, Hint             key.Binding
 	Restart, Show                        key.Binding
 	Leave, ForceQuit                     key.Binding
@@ -74,19 +75,20 @@ type LessonKeyMap struct {
 // DefaultLessonKeyMap is the lesson screens' bindings.
 func DefaultLessonKeyMap() *LessonKeyMap {
 	return &LessonKeyMap{
-		Open:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open lesson")),
-		NextStep:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next step")),
-		SkipStep:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "skip step")),
-		Hint:      key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "hint")),
-		Restart:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart step")),
-		Show:      key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "show me the solution")),
-		Leave:     key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "leave lesson")),
-		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
-		ProseUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "text: page up")),
-		ProseDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "text: page down")),
-		QuizUp:    key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "previous choice")),
-		QuizDown:  key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "next choice")),
-		QuizPick:  key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "choose")),
-		QuizLock:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "lock in")),
+		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open lesson")),
+		NextLesson: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "next lesson")),
+		NextStep:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next step")),
+		SkipStep:   key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "skip step")),
+		Hint:       key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "hint")),
+		Restart:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "restart step")),
+		Show:       key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "show me the solution")),
+		Leave:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "leave lesson")),
+		ForceQuit:  key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		ProseUp:    key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "text: page up")),
+		ProseDown:  key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "text: page down")),
+		QuizUp:     key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "previous choice")),
+		QuizDown:   key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "next choice")),
+		QuizPick:   key.NewBinding(key.WithKeys("1", "2", "3", "4", "5", "6", "7", "8", "9"), key.WithHelp("1-9", "choose")),
+		QuizLock:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "lock in")),
 	}
 }

@@ -108,6 +108,14 @@ func TestLessonsAppOpensAndLeavesALesson(t *testing.T) {
 	if s := ansi.Strip(a.View()); !strings.Contains(s, "scalelab lessons") {
 		t.Fatalf("after leaving:\n%s", s)
 	}
+	// Enter opens a lesson again: the unfinished lesson once left the
+	// key it shared with the picker disabled.
+	_, cmd = appStep(a, keyMsg("enter"))
+	if msgs = runCmd(t, cmd); len(msgs) != 1 {
+		t.Fatalf("enter in the picker after leaving a lesson delivered %v, want the lesson opened", msgs)
+	} else if _, ok := msgs[0].(openLessonMsg); !ok {
+		t.Fatalf("enter in the picker after leaving a lesson delivered %#v", msgs[0])
+	}
 	if _, cmd = appStep(a, tea.KeyMsg{Type: tea.KeyCtrlC}); cmd == nil || cmd() != (tea.QuitMsg{}) {
 		t.Fatal("ctrl+c does not quit")
 	}

@@ -315,7 +315,7 @@ func (m LessonView) handleKey(k tea.KeyMsg) (LessonView, tea.Cmd) {
 		if !m.quiz.Asking() {
 			cmd = m.apply(m.a.Answer(m.quiz.Choice(), at))
 		}
-	case m.a.Phase() == lesson.PhaseDone && key.Matches(k, keys.Open) && m.next != nil:
+	case m.a.Phase() == lesson.PhaseDone && key.Matches(k, keys.NextLesson) && m.next != nil:
 		session, next := m.session, m.next
 		return m, func() tea.Msg { return nextLessonMsg{session, next} }
 	case owns(k, keys.NextStep):
@@ -373,7 +373,7 @@ func (m *LessonView) enableKeys() {
 	k.Hint.SetEnabled(!busy && ph != lesson.PhaseDone && m.a.Hints() < len(m.a.Current().Hints))
 	k.Show.SetEnabled(!busy && ph == lesson.PhaseWatch && m.a.Current().Task() && !m.a.Showing())
 	k.Restart.SetEnabled(!busy && ph != lesson.PhaseDone && m.replay != nil)
-	k.Open.SetEnabled(ph == lesson.PhaseDone && m.next != nil)
+	k.NextLesson.SetEnabled(ph == lesson.PhaseDone && m.next != nil)
 	asking := !busy && ph == lesson.PhaseQuiz
 	for _, b := range []*key.Binding{&k.QuizUp, &k.QuizDown, &k.QuizPick, &k.QuizLock} {
 		b.SetEnabled(asking)
@@ -384,9 +384,6 @@ func (m *LessonView) enableKeys() {
 		k.NextStep.SetHelp("n", "finish")
 	} else {
 		k.NextStep.SetHelp("n", "next step")
-	}
-	if m.next != nil {
-		k.Open.SetHelp("enter", "next lesson")
 	}
 }
 
@@ -403,13 +400,13 @@ type lessonHelp struct {
 
 func (h lessonHelp) own() []key.Binding {
 	k := h.lk
-	return []key.Binding{k.QuizUp, k.QuizDown, k.QuizPick, k.QuizLock, k.Open, k.NextStep, k.Hint, k.Show, k.Restart, k.SkipStep, k.ProseUp, k.ProseDown, k.Leave}
+	return []key.Binding{k.QuizUp, k.QuizDown, k.QuizPick, k.QuizLock, k.NextLesson, k.NextStep, k.Hint, k.Show, k.Restart, k.SkipStep, k.ProseUp, k.ProseDown, k.Leave}
 }
 
 // ShortHelp is the footer's line.
 func (h lessonHelp) ShortHelp() []key.Binding {
 	k := h.lk
-	return []key.Binding{k.QuizPick, k.QuizLock, k.Open, k.NextStep, k.Hint, k.Show, k.Restart, k.SkipStep, h.dk.Command, h.dk.Help, k.ProseDown, k.Leave}
+	return []key.Binding{k.QuizPick, k.QuizLock, k.NextLesson, k.NextStep, k.Hint, k.Show, k.Restart, k.SkipStep, h.dk.Command, h.dk.Help, k.ProseDown, k.Leave}
 }
 
 // FullHelp is the help screen, in columns: the lesson's keys, then the
