@@ -6,8 +6,8 @@ import (
 )
 
 // CommandTable is the command table as Markdown: usage, meaning and
-// example of every command, generated from the declarations, for the
-// README and `scalelab commands --markdown`.
+// example of every command, generated from the declarations, for
+// docs/commands.md and `scalelab commands --markdown`.
 func CommandTable() string {
 	var b strings.Builder
 	b.WriteString("| command | what it does |\n|---|---|\n")
@@ -17,7 +17,7 @@ func CommandTable() string {
 	return b.String()
 }
 
-// MetricTable is the metric table as Markdown, for the README and
+// MetricTable is the metric table as Markdown, for docs/metrics.md and
 // `scalelab metrics --markdown`.
 func MetricTable() string {
 	var b strings.Builder
@@ -30,6 +30,31 @@ func MetricTable() string {
 		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", name, m.Unit, mdCell(m.Meaning))
 	}
 	return b.String()
+}
+
+// ScriptTable lists the shipped scripts as Markdown, each linked to its
+// file and with its first comment line, for the README.
+func ScriptTable() string {
+	var b strings.Builder
+	b.WriteString("| script | what it shows |\n|---|---|\n")
+	for _, name := range ScriptNames() {
+		s, err := LoadScript(name)
+		if err != nil {
+			continue // listed, so it loads
+		}
+		fmt.Fprintf(&b, "| [`%s`](assets/scripts/%s) | %s |\n", s.Name, s.File, mdCell(s.Description))
+	}
+	return b.String()
+}
+
+// ScriptListing is a shipped script's text as a Markdown code block, for
+// the README.
+func ScriptListing(name string) (string, error) {
+	s, err := LoadScript(name)
+	if err != nil {
+		return "", err
+	}
+	return "```\n" + string(s.Source) + "```\n", nil
 }
 
 // mdCell escapes the pipes of a table cell.

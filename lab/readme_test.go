@@ -7,36 +7,51 @@ import (
 	"testing"
 )
 
-var updateReadme = flag.Bool("update", false, "rewrite the README's generated tables")
+var updateReadme = flag.Bool("update", false, "rewrite the generated parts of the README and docs/")
 
-// The README's command and metric tables are generated from the command
-// declarations and the metric table; this keeps them equal (go test ./lab
-// -run Readme -update rewrites them).
-func TestReadmeTablesAreGenerated(t *testing.T) {
-	b, err := os.ReadFile("../README.md")
+// Parts of the README and the reference docs are generated: the command
+// and metric tables from the declarations, the list of shipped scripts and
+// the copy of demo from assets/scripts. This keeps them equal (go test
+// ./lab -run Readme -update rewrites them). Each part sits between
+// "<!-- begin generated NAME -->" and "<!-- end generated NAME -->".
+func TestReadmeAndDocsAreGenerated(t *testing.T) {
+	demo, err := ScriptListing("demo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	readme := string(b)
-	for _, sec := range []struct{ name, want string }{{"commands", CommandTable()}, {"metrics", MetricTable()}} {
-		begin, end := "<!-- begin generated "+sec.name+" -->\n", "<!-- end generated "+sec.name+" -->"
-		i, j := strings.Index(readme, begin), strings.Index(readme, end)
-		if i < 0 || j < i {
-			t.Fatalf("README lacks the %q and %q markers", strings.TrimSpace(begin), end)
-		}
-		got := readme[i+len(begin) : j]
-		if got == sec.want {
-			continue
-		}
-		if !*updateReadme {
-			t.Errorf("README's %s table is not what the code generates; run go test ./lab -run Readme -update", sec.name)
-			continue
-		}
-		readme = readme[:i+len(begin)] + sec.want + readme[j:]
-	}
-	if *updateReadme {
-		if err := os.WriteFile("../README.md", []byte(readme), 0o644); err != nil {
+	for _, doc := range []struct {
+		file  string
+		parts []struct{ name, want string }
+	}{
+		{"../README.md", []struct{ name, want string }{{"scripts", ScriptTable()}, {"script demo", demo}}},
+		{"../docs/commands.md", []struct{ name, want string }{{"commands", CommandTable()}}},
+		{"../docs/metrics.md", []struct{ name, want string }{{"metrics", MetricTable()}}},
+	} {
+		b, err := os.ReadFile(doc.file)
+		if err != nil {
 			t.Fatal(err)
+		}
+		text, changed := string(b), false
+		for _, part := range doc.parts {
+			begin, end := "<!-- begin generated "+part.name+" -->\n", "<!-- end generated "+part.name+" -->"
+			i, j := strings.Index(text, begin), strings.Index(text, end)
+			if i < 0 || j < i {
+				t.Errorf("%s lacks the %q and %q markers", doc.file, strings.TrimSpace(begin), end)
+				continue
+			}
+			if text[i+len(begin):j] == part.want {
+				continue
+			}
+			if !*updateReadme {
+				t.Errorf("%s: the generated %s is not what the code generates; run go test ./lab -run Readme -update", doc.file, part.name)
+				continue
+			}
+			text, changed = text[:i+len(begin)]+part.want+text[j:], true
+		}
+		if changed {
+			if err := os.WriteFile(doc.file, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }

@@ -48,7 +48,7 @@ second; percentiles, means and ratios over the last five.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print as JSON")
-	cmd.Flags().BoolVar(&markdown, "markdown", false, "print as a Markdown table (the README's)")
+	cmd.Flags().BoolVar(&markdown, "markdown", false, "print as a Markdown table (the one in docs/metrics.md)")
 	return cmd
 }
 
@@ -82,7 +82,7 @@ func newCommandsCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&markdown, "markdown", false, "print as a Markdown table (the README's)")
+	cmd.Flags().BoolVar(&markdown, "markdown", false, "print as a Markdown table (the one in docs/commands.md)")
 	return cmd
 }
 
@@ -99,6 +99,45 @@ func newPresetsCmd() *cobra.Command {
 					return err
 				}
 				fmt.Fprintf(tw, "%s\t%s\n", name, p.Description)
+			}
+			return tw.Flush()
+		},
+	}
+}
+
+func newScriptsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "scripts [NAME]",
+		Short: "List the example scripts that ship with scalelab, or print one",
+		Long: `Scripts lists the example scripts built into scalelab, each with what it
+shows (its first comment line). "scalelab run --script NAME" runs one;
+"scalelab scripts NAME" prints it, to read or to copy and change.`,
+		Example: `  scalelab scripts
+  scalelab run --script demo
+  scalelab scripts demo > my.lab && scalelab run --script my.lab`,
+		Args: cobra.MaximumNArgs(1),
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			return lab.ScriptNames(), cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				s, err := lab.LoadScript(args[0])
+				if err != nil {
+					return usageError("%v", err)
+				}
+				_, err = cmd.OutOrStdout().Write(s.Source)
+				return err
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
+			for _, name := range lab.ScriptNames() {
+				s, err := lab.LoadScript(name)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(tw, "%s\t%s\n", name, s.Description)
 			}
 			return tw.Flush()
 		},

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -93,23 +98,28 @@ func newRunCmd() *cobra.Command {
 	var script, events string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "run --script FILE",
+		Use:   "run --script FILE|NAME",
 		Short: "Run a script of lab commands headless, printing metrics each lab second",
 		Long: `Run builds a lab from a preset, runs the script's commands in order (wait and
 expect block until they are done), and prints a one-line summary every lab
 second, or with --json one object per lab second and a final summary.
+
+--script takes a file, or the name of a script that ships with scalelab
+("demo" or "demo.lab"; "scalelab scripts" lists them). A file at that path
+wins over a shipped script of the same name.
 
 The whole script is checked first: any bad line is reported as
 file:line:col: message and nothing runs. The exit code is 1 if any command
 or expect failed, 2 for bad flags or a bad script.
 
 The session is logged (see --log); "scalelab replay LOG" runs it again.`,
-		Example: `  scalelab run --script demo.lab
-  scalelab run --script demo.lab --speed 10 --json --log demo.jsonl --events requests`,
+		Example: `  scalelab run --script demo
+  scalelab run --script demo --speed 10 --json --log demo.jsonl --events requests
+  scalelab scripts demo > my.lab && scalelab run --script my.lab`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if script == "" {
-				return usageError("run needs --script FILE")
+				return usageError("run needs --script FILE or --script NAME (shipped scripts: %s)", strings.Join(lab.ScriptNames(), ", "))
 			}
 			if events != "" && events != "requests" {
 				return usageError("--events: only \"requests\" is accepted")
@@ -124,12 +134,12 @@ The session is logged (see --log); "scalelab replay LOG" runs it again.`,
 			if err != nil {
 				return err
 			}
-			f, err := os.Open(script)
+			file, src, err := openScript(script)
 			if err != nil {
-				return usageError("%v", err)
+				return err
 			}
-			lines, err := lab.ParseScript(script, f)
-			f.Close()
+			lines, err := lab.ParseScript(file, src)
+			src.Close()
 			if err != nil {
 				return &exitError{2, fmt.Errorf("script has errors, nothing was run:\n%w", err)}
 			}
@@ -153,11 +163,54 @@ The session is logged (see --log); "scalelab replay LOG" runs it again.`,
 		},
 	}
 	lf.add(cmd)
-	cmd.Flags().StringVar(&script, "script", "", "file of lab commands, one per line (# comments)")
+	cmd.Flags().StringVar(&script, "script", "", "file of lab commands, one per line (# comments), or a shipped script's `NAME` (scalelab scripts lists them)")
+	_ = cmd.RegisterFlagCompletionFunc("script", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return lab.ScriptNames(), cobra.ShellCompDirectiveDefault // and files
+	})
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON: one object per lab second, then a final summary")
 	logs.add(cmd)
 	cmd.Flags().StringVar(&events, "events", "", "\"requests\" adds one line per request to the session log")
 	return cmd
+}
+
+// openScript finds what --script names: a file at that path wins;
+// otherwise a script shipped with scalelab, by name ("demo" or
+// "demo.lab"); otherwise a usage error naming the argument and listing
+// the shipped scripts. It returns the name to report positions with.
+func openScript(arg string) (file string, src io.ReadCloser, err error) {
+	shipped := func() (string, io.ReadCloser, bool) {
+		s, err := lab.LoadScript(arg)
+		if err != nil {
+			return "", nil, false
+		}
+		return s.File, io.NopCloser(bytes.NewReader(s.Source)), true
+	}
+	f, err := os.Open(arg)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if file, src, ok := shipped(); ok {
+			return file, src, nil
+		}
+		return "", nil, usageError("--script %q: no such file, and no shipped script by that name; shipped scripts: %s (\"scalelab scripts\" describes them)",
+			arg, strings.Join(lab.ScriptNames(), ", "))
+	case err != nil:
+		return "", nil, usageError("--script: %v", err)
+	}
+	st, err := f.Stat()
+	if err == nil && st.IsDir() {
+		f.Close()
+		// A directory is no script: a shipped script of that name is
+		// meant (run from components/, "cache" is both).
+		if file, src, ok := shipped(); ok {
+			return file, src, nil
+		}
+		return "", nil, usageError("--script %q is a directory, not a file of lab commands", arg)
+	}
+	if err != nil {
+		f.Close()
+		return "", nil, usageError("--script: %v", err)
+	}
+	return arg, f, nil
 }
 
 func newBenchCmd() *cobra.Command {
