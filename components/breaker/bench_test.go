@@ -76,6 +76,46 @@ func BenchmarkAllowDone(b *testing.B) {
 	})
 }
 
+// BenchmarkAllowDoneRatio is BenchmarkAllowDone under the FailureRatio rule,
+// one call in four failing (below the 50% that trips): every outcome reads
+// the clock and lands in a bucket, and every failure sums the window.
+// gobreaker has no rolling window; its nearest is a ReadyToTrip on the
+// ratio with Interval as a fixed (tumbling) window.
+func BenchmarkAllowDoneRatio(b *testing.B) {
+	b.Run("scalelab", func(b *testing.B) {
+		br := New(Settings{Mode: FailureRatio})
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			t, err := br.Allow()
+			if err == nil {
+				br.Done(t, i%4 != 0)
+			}
+			i++
+		}
+		if br.State() != Closed {
+			b.Fatal("tripped at 25% failures")
+		}
+	})
+	b.Run("gobreaker", func(b *testing.B) {
+		cb := gobreaker.NewTwoStepCircuitBreaker(gobreaker.Settings{
+			Interval: 10 * time.Second,
+			ReadyToTrip: func(c gobreaker.Counts) bool {
+				return c.Requests >= 20 && float64(c.TotalFailures)/float64(c.Requests) >= 0.5
+			},
+		})
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			done, err := cb.Allow()
+			if err == nil {
+				done(i%4 != 0)
+			}
+			i++
+		}
+	})
+}
+
 func BenchmarkRejectOpen(b *testing.B) {
 	b.Run("scalelab", func(b *testing.B) {
 		br := New(Settings{OpenFor: time.Hour})

@@ -9,7 +9,7 @@
 //
 // # States and transitions
 //
-//		        ConsecutiveFailures reaches Threshold
+//		          the trip rule fires (see below)
 //		Closed ───────────────────────────────────────▶ Open
 //		  ▲                                              │  OpenFor elapsed (noticed
 //		  │ HalfOpenMax trials                           │  lazily by the next Allow,
@@ -17,9 +17,8 @@
 //		  └──────────────────────────────────────── HalfOpen
 //		                   any trial fails: back to Open ─┘
 //
-//	  - Closed: every call goes through. Outcomes are counted; if Interval > 0
-//	    the counts are cleared every Interval, so failures must come close
-//	    together to trip the breaker.
+//	  - Closed: every call goes through. Outcomes are counted, and the trip
+//	    rule decides, at each failure, whether to open.
 //	  - Open: every call is rejected at once with ErrOpen, without touching the
 //	    dependency. After OpenFor the breaker becomes HalfOpen.
 //	  - HalfOpen: the first HalfOpenMax calls are let through as trials; any more
@@ -31,9 +30,54 @@
 // Ticket remembers the generation it was issued in, and an outcome reported
 // with a ticket from an older generation is ignored: a slow call that started
 // before the breaker opened must not decide anything about the state after.
+//
+// # Trip rules
+//
+// Settings.Mode picks one of two rules for leaving Closed:
+//
+//   - Consecutive (the default; gobreaker's default ReadyToTrip): Threshold
+//     failures in a row. One success in between starts the count again, so
+//     a dependency failing every other call never trips it. If Interval > 0
+//     the counts are also cleared every Interval, so the failures must come
+//     close together. Cost: no clock read per call.
+//   - FailureRatio (Hystrix's rule): over a rolling Window of lab time, at
+//     least MinRequests calls finished and at least Ratio of them failed.
+//     It notices a dependency that fails half the time, and it will not trip
+//     on two failures in a quiet minute. The window is ten buckets of
+//     Window/10 each, so it slides a bucket at a time: an outcome counts for
+//     between 9/10 of Window and Window. Only calls made while Closed fill it,
+//     and closing clears it, so the failures that opened the breaker cannot
+//     open it again straight after a successful trial. Cost: one clock read
+//     per outcome, and a sum over ten buckets per failure.
+//
+// Both rules share Open and HalfOpen: OpenFor (Hystrix's sleep window) and
+// HalfOpenMax trials, as drawn above.
+//
+// # Defaults beside gobreaker and Hystrix
+//
+// Each library trips on its own rule by default; a zero Settings here is the
+// Consecutive rule, and FailureRatio's zero fields take Hystrix's values.
+//
+//	                      this package           sony/gobreaker v1         Netflix Hystrix 1.5
+//	trips on              5 failures in a row    more than 5 in a row      ≥ 50% failed of ≥ 20 calls
+//	                      (FailureRatio: ≥ 50%   (ReadyToTrip)             in a 10s window, 10 buckets
+//	                      of ≥ 20 in 10s)                                  (errorThresholdPercentage,
+//	                                                                       requestVolumeThreshold,
+//	                                                                       metrics.rollingStats.*)
+//	open for              10s (OpenFor)          60s (Timeout)             5s (sleepWindowInMilliseconds)
+//	half-open trials      1 (HalfOpenMax)        1 (MaxRequests)           1 (a single test call)
+//	counts cleared        never (Interval 0)     never (Interval 0)        by the rolling window
+//
+// Three differences are worth knowing. gobreaker's default needs six
+// failures in a row where Threshold 5 needs five. Hystrix compares whole
+// percentages and reads its counts from a snapshot taken at most every
+// 500ms (metrics.healthSnapshot.intervalInMilliseconds), so it can trip a
+// little late; this package checks the window at every failure. And this
+// package's OpenFor defaults to 10s of lab time, between the two.
 package breaker
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"strconv"
@@ -91,9 +135,27 @@ type Counts struct {
 type Settings struct {
 	Name string // reported in Stats and OnStateChange
 
-	// Threshold is how many consecutive failures trip a Closed breaker.
-	// Default (≤ 0): 5.
+	// Mode is the trip rule. Default (zero): Consecutive.
+	Mode Mode
+
+	// Threshold is how many consecutive failures trip a Closed breaker
+	// under the Consecutive rule. Default (≤ 0): 5.
 	Threshold int
+
+	// Ratio is the failure share, in (0, 1], that trips a Closed breaker
+	// under the FailureRatio rule (Hystrix's errorThresholdPercentage).
+	// Default (≤ 0 or NaN): 0.5; above 1: 1.
+	Ratio float64
+
+	// MinRequests is how many calls must have finished in the window before
+	// the FailureRatio rule can trip (Hystrix's requestVolumeThreshold).
+	// Default (≤ 0): 20.
+	MinRequests int
+
+	// Window is how far back the FailureRatio rule looks, in lab time,
+	// counted in ten buckets of Window/10 (Hystrix's
+	// metrics.rollingStats.timeInMilliseconds). Default (≤ 0): 10s.
+	Window time.Duration
 
 	// OpenFor is how long the breaker stays Open before it lets trial calls
 	// through. Default (≤ 0): 10s of lab time.
@@ -103,8 +165,9 @@ type Settings struct {
 	// succeed to close again. Default (≤ 0): 1.
 	HalfOpenMax int
 
-	// Interval is the period after which a Closed breaker clears its counts.
-	// Zero or negative: never, so failures need only be consecutive.
+	// Interval is the period after which a Closed Consecutive breaker clears
+	// its counts. Zero or negative: never, so failures need only be
+	// consecutive. The FailureRatio rule ignores it: its window forgets.
 	Interval time.Duration
 
 	// Now is the clock, usually a lab clock's Now. Default: time.Now.
@@ -124,6 +187,10 @@ const (
 	DefaultThreshold   = 5
 	DefaultOpenFor     = 10 * time.Second
 	DefaultHalfOpenMax = 1
+
+	DefaultRatio       = 0.5              // Hystrix's errorThresholdPercentage, 50
+	DefaultMinRequests = 20               // Hystrix's requestVolumeThreshold
+	DefaultWindow      = 10 * time.Second // Hystrix's metrics.rollingStats.timeInMilliseconds
 )
 
 // Ticket is the permission Allow hands out. Pass it back to Done with the
@@ -147,9 +214,18 @@ type Stats struct {
 	Failures    uint64       // outcomes counted as failure, ever (stale ones excluded)
 	Transitions []Transition // the last 32, oldest first
 	OpenUntil   time.Time    // when Open ends; zero unless State is Open
+	Mode        Mode
 	Threshold   int
+	Ratio       float64
+	MinRequests int
+	Window      time.Duration
 	OpenFor     time.Duration
 	HalfOpenMax int
+
+	// Recent is the FailureRatio window as of the snapshot (zero under
+	// Consecutive). It fills only while Closed: while Open or HalfOpen it
+	// holds the outcomes that tripped the breaker, rolling out with time.
+	Recent WindowCounts
 }
 
 // Breaker is a circuit breaker. It is safe for concurrent use: one mutex guards
@@ -183,7 +259,11 @@ func New(s Settings) *Breaker {
 	if b.now == nil {
 		b.now = time.Now
 	}
+	b.m.mode = s.Mode
 	b.m.threshold = positive(s.Threshold, DefaultThreshold)
+	b.m.ratio = ratio(s.Ratio, DefaultRatio)
+	b.m.minRequests = positive(s.MinRequests, DefaultMinRequests)
+	b.m.win.setSpan(cmp.Or(max(s.Window, 0), DefaultWindow))
 	b.m.halfOpenMax = positive(s.HalfOpenMax, DefaultHalfOpenMax)
 	b.m.openFor = s.OpenFor
 	if b.m.openFor <= 0 {
@@ -226,7 +306,9 @@ func (b *Breaker) Allow() (Ticket, error) {
 // Done reports the outcome of a call admitted by Allow. An outcome whose
 // ticket is from an earlier generation (the breaker changed state, or a
 // Closed interval ended, since Allow) is ignored. Cost: one mutex acquisition;
-// the clock is read only if Interval is set or the outcome changes the state.
+// the clock is read only if Interval is set, the outcome changes the state,
+// or a Closed breaker counts it in its FailureRatio window (which also sums
+// ten buckets on a failure).
 func (b *Breaker) Done(t Ticket, success bool) {
 	b.mu.Lock()
 	n := b.m.logN
@@ -266,7 +348,8 @@ func (b *Breaker) State() State {
 
 // Configure changes the settings while the breaker runs. A zero (or negative)
 // argument keeps the current value. A new OpenFor applies from the next time
-// the breaker opens; a lower Threshold takes effect at the next failure.
+// the breaker opens; a lower Threshold takes effect at the next failure. It
+// does not change the trip rule: see TripOnConsecutive and TripOnRatio.
 func (b *Breaker) Configure(threshold int, openFor time.Duration, halfOpenMax int) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -296,9 +379,14 @@ func (b *Breaker) Stats() Stats {
 		Successes:   b.m.successes,
 		Failures:    b.m.failures,
 		Transitions: b.m.transitions(0),
+		Mode:        b.m.mode,
 		Threshold:   int(b.m.threshold),
+		Ratio:       b.m.ratio,
+		MinRequests: int(b.m.minRequests),
+		Window:      b.m.win.span(),
 		OpenFor:     b.m.openFor,
 		HalfOpenMax: int(b.m.halfOpenMax),
+		Recent:      b.m.recent(),
 	}
 	if b.m.state == Open {
 		s.OpenUntil = b.m.expiry

@@ -8,12 +8,17 @@ import "time"
 // the Breaker learns, after a call, which transitions to report.
 //
 // The clock is read only when a rule needs the time (an Open period or a
-// Closed interval to check, a transition to stamp), so the common case — a
-// Closed breaker with no Interval — never reads the clock at all.
+// Closed interval to check, a transition to stamp, an outcome to place in
+// the FailureRatio window), so the common case — a Closed Consecutive
+// breaker with no Interval — never reads the clock at all.
 type machine struct {
 	now func() time.Time // injected clock
 
-	threshold   uint32        // consecutive failures that trip Closed → Open
+	mode        Mode          // which rule trips Closed → Open
+	threshold   uint32        // Consecutive: failures in a row that trip
+	ratio       float64       // FailureRatio: failure share that trips, in (0, 1]
+	minRequests uint32        // FailureRatio: outcomes the window needs before it can trip
+	win         window        // FailureRatio: outcomes of Closed calls, rolling
 	openFor     time.Duration // how long Open lasts before a trial
 	halfOpenMax uint32        // trial calls admitted in HalfOpen
 	interval    time.Duration // Closed-state count reset period; 0 = never
@@ -46,7 +51,7 @@ func (m *machine) clock() time.Time { return m.now() }
 func (m *machine) current() {
 	switch m.state {
 	case Closed:
-		if !m.expiry.IsZero() {
+		if !m.expiry.IsZero() { // Consecutive with an Interval
 			if now := m.clock(); !now.Before(m.expiry) {
 				m.newGeneration(now) // Interval elapsed: forget the window's failures
 			}
@@ -79,6 +84,11 @@ func (m *machine) done(gen uint64, success bool) {
 	if m.current(); gen != m.gen {
 		return
 	}
+	var now time.Time
+	if m.state == Closed && m.mode == FailureRatio {
+		now = m.clock()
+		m.win.add(now, !success)
+	}
 	if success {
 		m.successes++
 		m.counts.TotalSuccesses++
@@ -96,15 +106,44 @@ func (m *machine) done(gen uint64, success bool) {
 	switch {
 	case m.state == HalfOpen:
 		m.setState(Open, m.clock()) // one failed trial is enough
-	case m.state == Closed && m.counts.ConsecutiveFailures >= m.threshold:
+	case m.state == Closed && m.mode == Consecutive && m.counts.ConsecutiveFailures >= m.threshold:
 		m.setState(Open, m.clock())
+	case m.state == Closed && m.mode == FailureRatio && m.win.counts(now).trips(m.ratio, m.minRequests):
+		m.setState(Open, now)
 	}
+}
+
+// setMode switches the trip rule. A new rule starts from a clean slate: the
+// window is cleared and, while Closed, a new generation begins, so calls
+// admitted under the old rule do not count toward the new one. (Open and
+// HalfOpen keep their generation: switching rules does not restart an Open
+// period or void a trial.) Setting the rule already in force changes nothing.
+func (m *machine) setMode(mode Mode) {
+	if mode == m.mode {
+		return
+	}
+	m.mode = mode
+	m.win.clear()
+	if m.state == Closed {
+		m.newGeneration(m.clock())
+	}
+}
+
+// recent is the FailureRatio window as of now (zero under Consecutive).
+func (m *machine) recent() WindowCounts {
+	if m.mode != FailureRatio {
+		return WindowCounts{}
+	}
+	return m.win.counts(m.clock())
 }
 
 func (m *machine) setState(to State, now time.Time) {
 	m.log[m.logN%logSize] = Transition{At: now, From: m.state, To: to}
 	m.logN++
 	m.state = to
+	if to == Closed {
+		m.win.clear() // closing forgives the failures that opened it, as Hystrix resets its stream
+	}
 	m.newGeneration(now)
 }
 
@@ -116,7 +155,7 @@ func (m *machine) newGeneration(now time.Time) {
 	m.expiry = time.Time{}
 	switch m.state {
 	case Closed:
-		if m.interval > 0 {
+		if m.interval > 0 && m.mode == Consecutive { // FailureRatio forgets by its window
 			m.expiry = now.Add(m.interval)
 		}
 	case Open:
