@@ -199,6 +199,7 @@ func New(cfg Config) (*Lab, error) {
 		l.breakerOn.Store(true)
 		l.breaker = breaker.New(breaker.Settings{
 			Name: "payments", Threshold: pc.Threshold, OpenFor: time.Duration(pc.Open), HalfOpenMax: pc.Trials,
+			Mode: pc.mode, Ratio: pc.Ratio, MinRequests: pc.Min, Window: time.Duration(pc.Window),
 			Now: clk.Now, OnStateChange: l.onBreakerChange,
 		})
 	}
@@ -386,6 +387,7 @@ func (l *Lab) Stop() {
 		for _, name := range l.serverNames() {
 			l.server(name).b.Stop()
 		}
+		l.health.probing.Wait() // answered by now: the servers are stopped
 	})
 }
 

@@ -60,6 +60,7 @@ func words[T fmt.Stringer](values ...T) []string {
 var (
 	healthWords  = words(backend.Up, backend.Slow, backend.Failing, backend.Hung, backend.Down)
 	breakerWords = words(breaker.Closed, breaker.HalfOpen, breaker.Open)
+	modeWords    = words(breaker.Consecutive, breaker.FailureRatio)
 )
 
 // Metrics is the metric table, sorted by name.
@@ -129,7 +130,9 @@ var Metrics = sortedMetrics([]MetricInfo{
 
 	states(perBreaker("breaker.state", UnitState, "circuit breaker state: "+stateList(breakerWords), func(b *BreakerStats) float64 { return float64(b.State) }), breakerWords),
 	perBreaker("breaker.on", UnitBool, "1 while the breaker is in the call path (`breaker NAME off` takes it out)", func(b *BreakerStats) float64 { return b2f(b.On) }),
+	states(perBreaker("breaker.mode", UnitState, "what trips the breaker: "+stateList(modeWords)+" (`breaker NAME threshold=N` or `ratio=P%`)", func(b *BreakerStats) float64 { return float64(b.Mode) }), modeWords),
 	perBreaker("breaker.threshold", UnitCount, "consecutive failures that trip the breaker, as set", func(b *BreakerStats) float64 { return float64(b.Threshold) }),
+	perBreaker("breaker.failure_ratio", UnitShare, "share of the calls that finished in the breaker's window and failed; it trips at the ratio set (ratio mode; 0 in consecutive mode)", func(b *BreakerStats) float64 { return b.FailureRatio }),
 	perBreaker("breaker.failures", UnitCount, "consecutive failures the breaker has counted", func(b *BreakerStats) float64 { return float64(b.Failures) }),
 	perBreaker("breaker.rejected", UnitPerSec, "calls failed fast by the breaker per second (last 1 s)", func(b *BreakerStats) float64 { return b.Rejected }),
 	perBreaker("breaker.trips", UnitCount, "times the breaker opened, since the start", func(b *BreakerStats) float64 { return float64(b.Trips) }),

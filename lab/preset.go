@@ -2,6 +2,7 @@ package lab
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -13,6 +14,7 @@ import (
 	"github.com/scalelab/scalelab/assets"
 	"github.com/scalelab/scalelab/components/backend"
 	"github.com/scalelab/scalelab/components/balancer"
+	"github.com/scalelab/scalelab/components/breaker"
 	"github.com/scalelab/scalelab/components/cache"
 	"github.com/scalelab/scalelab/components/queue"
 	"github.com/scalelab/scalelab/components/shard"
@@ -71,13 +73,23 @@ type QueueConf struct {
 	Retry     Duration `json:"retry"`
 }
 
-// PaymentsConf is the external dependency called on checkouts.
+// PaymentsConf is the external dependency called on checkouts, and the
+// circuit breaker in front of it. The breaker trips on Threshold failures in
+// a row unless Mode is "ratio"; then on a failure share of at least Ratio
+// over at least Min calls in the last Window (zero Min and Window take
+// Hystrix's 20 calls and 10s).
 type PaymentsConf struct {
 	ServerConf
 	Share     float64  `json:"share"` // share of writes that are checkouts
+	Mode      string   `json:"mode"`  // "consecutive" (or absent) or "ratio"
 	Threshold int      `json:"threshold"`
+	Ratio     float64  `json:"ratio"`
+	Min       int      `json:"min"`
+	Window    Duration `json:"window"`
 	Open      Duration `json:"open"`
 	Trials    int      `json:"trials"`
+
+	mode breaker.Mode
 }
 
 // HealthConf is the balancer's health checking.
@@ -194,8 +206,8 @@ func (p *Preset) validate() error {
 		if p.Payments.Share < 0 || p.Payments.Share > 1 {
 			return fmt.Errorf("payments.share: %g is out of range 0..1", p.Payments.Share)
 		}
-		if p.Payments.Threshold < 1 || p.Payments.Trials < 1 || p.Payments.Open <= 0 {
-			return fmt.Errorf("payments: threshold and trials must be at least 1 and open positive")
+		if err := p.Payments.validateBreaker(); err != nil {
+			return err
 		}
 	}
 	if p.Health.Interval != 0 && (time.Duration(p.Health.Interval) < 10*time.Millisecond || p.Health.Fails < 1 || p.Health.Passes < 1) {
@@ -203,6 +215,40 @@ func (p *Preset) validate() error {
 	}
 	if p.Trace.Sample < 0 || p.Trace.Sample > 1 {
 		return fmt.Errorf("trace.sample: %g is out of range 0..1", p.Trace.Sample)
+	}
+	return nil
+}
+
+// validateBreaker checks the breaker's settings for the rule Mode picks:
+// the other rule's settings must be absent, so a preset never carries a
+// setting that does nothing.
+func (c *PaymentsConf) validateBreaker() error {
+	mode, err := breaker.ParseMode(cmp.Or(c.Mode, breaker.Consecutive.String()))
+	if err != nil {
+		return fmt.Errorf("payments.mode: %w", err)
+	}
+	c.mode = mode
+	if c.Trials < 1 || c.Open <= 0 {
+		return fmt.Errorf("payments: trials must be at least 1 and open positive")
+	}
+	if mode == breaker.Consecutive {
+		if c.Threshold < 1 || c.Threshold > breakerMaxCount {
+			return fmt.Errorf("payments.threshold: %d is out of range 1..%d", c.Threshold, breakerMaxCount)
+		}
+		if c.Ratio != 0 || c.Min != 0 || c.Window != 0 {
+			return fmt.Errorf("payments: ratio, min and window set the ratio rule; add \"mode\": \"ratio\" or drop them")
+		}
+		return nil
+	}
+	switch w := time.Duration(c.Window); {
+	case c.Threshold != 0:
+		return fmt.Errorf("payments: threshold sets the consecutive rule, and mode is \"ratio\"; drop one")
+	case !(c.Ratio > 0 && c.Ratio <= 1):
+		return fmt.Errorf("payments.ratio: %g is out of range: above 0, at most 1", c.Ratio)
+	case c.Min < 0 || c.Min > breakerMaxCount:
+		return fmt.Errorf("payments.min: %d is out of range 1..%d (or 0 for %d)", c.Min, breakerMaxCount, breaker.DefaultMinRequests)
+	case w != 0 && (w < breakerMinWindow || w > breakerMaxWindow):
+		return fmt.Errorf("payments.window: %s is out of range %s..%s (or 0 for %s)", w, breakerMinWindow, breakerMaxWindow, breaker.DefaultWindow)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/scalelab/scalelab/components/backend"
@@ -142,12 +143,29 @@ type BreakerStats struct {
 	Name      string
 	On        bool // in the call path; when off, calls go straight through
 	State     breaker.State
-	Failures  int     // consecutive failures counted
-	Rejected  float64 // calls failed fast per second
-	Trips     uint64  // times it opened since the start
-	Threshold int     // consecutive failures that trip it
+	Mode      breaker.Mode // the trip rule: failures in a row, or a failure share
+	Failures  int          // consecutive failures counted
+	Rejected  float64      // calls failed fast per second
+	Trips     uint64       // times it opened since the start
+	Threshold int          // consecutive failures that trip it (consecutive rule)
 	OpenFor   time.Duration
 	Trials    int // half-open trial calls
+
+	// The ratio rule: it trips when at least MinRequests calls finished in
+	// the last Window and at least Ratio of them failed.
+	Ratio        float64
+	MinRequests  int
+	Window       time.Duration
+	WindowCalls  int     // calls that finished in the window now (ratio rule; else 0)
+	FailureRatio float64 // share of those that failed (ratio rule; else 0)
+}
+
+// Rule says what trips the breaker: "5 in a row" or "50% of ≥20 in 10s".
+func (b *BreakerStats) Rule() string {
+	if b.Mode == breaker.FailureRatio {
+		return fmt.Sprintf("%s%% of ≥%d in %s", FormatNumber(100*b.Ratio, 1), b.MinRequests, b.Window)
+	}
+	return fmt.Sprintf("%d in a row", b.Threshold)
 }
 
 // TraceStats is the tracer.
@@ -306,12 +324,19 @@ func (l *Lab) breakerStats(rate *Window) []BreakerStats {
 	if l.breaker == nil {
 		return nil
 	}
-	bs := l.breaker.Stats()
-	return []BreakerStats{{
-		Name: "payments", On: l.breakerOn.Load(), State: bs.State, Failures: int(bs.Counts.ConsecutiveFailures),
-		Rejected: rate.Rate("breaker.rejected"), Trips: l.trips.Load(),
+	b := breakerStatsOf(l.breaker.Stats())
+	b.On, b.Rejected, b.Trips = l.breakerOn.Load(), rate.Rate("breaker.rejected"), l.trips.Load()
+	return []BreakerStats{b}
+}
+
+// breakerStatsOf is what a breaker reports of itself, in the lab's terms.
+func breakerStatsOf(bs breaker.Stats) BreakerStats {
+	return BreakerStats{
+		Name: bs.Name, State: bs.State, Failures: int(bs.Counts.ConsecutiveFailures),
 		Threshold: bs.Threshold, OpenFor: bs.OpenFor, Trials: bs.HalfOpenMax,
-	}}
+		Mode: bs.Mode, Ratio: bs.Ratio, MinRequests: bs.MinRequests, Window: bs.Window,
+		WindowCalls: int(bs.Recent.Requests), FailureRatio: bs.Recent.FailureRatio(),
+	}
 }
 
 // registerSeries exposes component totals to the registry so windows can be

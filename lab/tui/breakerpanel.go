@@ -18,9 +18,11 @@ const breakerStripSecs = 60
 const stripNone breaker.State = -1
 
 // BreakerPanel shows the circuit breaker and the dependency it guards: its
-// state, consecutive failures, calls failed fast, trips, the dependency's
-// own health and p99, the recent transitions, and a strip with the state of
-// each of the last 60 lab seconds.
+// state, what it counts toward tripping (consecutive failures, or under the
+// ratio rule the failing share of its window), calls failed fast, trips, the
+// dependency's own health and p99, the rule that trips it, the recent
+// transitions, and a strip with the state of each of the last 60 lab
+// seconds.
 type BreakerPanel struct {
 	panelBase
 	view  lab.View
@@ -68,17 +70,26 @@ func (p *BreakerPanel) render() string {
 	}
 	br := v.Breakers[0]
 	iw, ih := p.inner()
+	counted := fmt.Sprintf("failures %d", br.Failures)
+	if br.Mode == breaker.FailureRatio {
+		counted = fmt.Sprintf("failed %s of %d", pctText(br.FailureRatio), br.WindowCalls)
+	}
 	items := []string{
 		"breaker " + s.breakerBadge(br),
-		fmt.Sprintf("failures %d", br.Failures),
+		counted,
 		fmt.Sprintf("trips %d", br.Trips),
 		fmt.Sprintf("rejected %s/s", rateText(br.Rejected)),
 	}
+	// The settings when there is room for them; when narrow, the ratio
+	// rule still, as a failing share means nothing without its yardstick.
+	switch rule := "trips at " + br.Rule(); {
+	case iw >= 60:
+		items = append(items, s.Dim.Render(fmt.Sprintf("%s · open %s · trials %d", rule, br.OpenFor, br.Trials)))
+	case br.Mode == breaker.FailureRatio:
+		items = append(items, s.Dim.Render(rule))
+	}
 	if dep := v.Server(br.Name); dep != nil {
 		items = append(items, dep.Name+" "+s.healthMark(dep.Health)+" · p99 "+msText(dep.P99))
-	}
-	if iw >= 60 { // the settings, when there is room for them
-		items = append(items, s.Dim.Render(fmt.Sprintf("threshold %d · open %s · trials %d", br.Threshold, br.OpenFor, br.Trials)))
 	}
 	lines := wrapTokens(items, iw, "  ")
 

@@ -130,3 +130,65 @@ func TestBreakerStripBriefOpenShows(t *testing.T) {
 		}
 	}
 }
+
+// breakerRatioView is breakerTestView with the breaker on the ratio rule:
+// 60% of the 25 calls in its window failed.
+func breakerRatioView() lab.View {
+	v := breakerTestView()
+	b := &v.Breakers[0]
+	b.Mode, b.Ratio, b.MinRequests, b.Window = breaker.FailureRatio, 0.5, 20, 10*time.Second
+	b.WindowCalls, b.FailureRatio = 25, 0.6
+	return v
+}
+
+func TestBreakerPanelRule(t *testing.T) {
+	tests := []struct {
+		name    string
+		view    lab.View
+		w, h    int
+		want    []string
+		notWant []string
+	}{
+		{"consecutive, wide", breakerTestView(), 80, 20,
+			[]string{"failures 5", "trips at 5 in a row · open 10s · trials 1"}, []string{"failed"}},
+		{"consecutive, narrow: settings left out for room", breakerTestView(), 40, 10,
+			[]string{"failures 5"}, []string{"trips at"}},
+		{"ratio, wide", breakerRatioView(), 80, 20,
+			[]string{"breaker ✖ open  failed 60.0% of 25  trips 2", "trips at 50% of ≥20 in 10s · open 10s · trials 1"},
+			[]string{"failures"}},
+		{"ratio, narrow: the rule stays", breakerRatioView(), 40, 10,
+			[]string{"failed 60.0% of 25", "trips at 50% of ≥20 in 10s", "t=20.0s closed → open"},
+			[]string{"failures", "open 10s"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := breakerTestRender(t, tt.view, tt.w, tt.h)
+			for _, want := range tt.want {
+				if !strings.Contains(out, want) {
+					t.Errorf("missing %q in\n%s", want, out)
+				}
+			}
+			for _, not := range tt.notWant {
+				if strings.Contains(out, not) {
+					t.Errorf("unexpected %q in\n%s", not, out)
+				}
+			}
+		})
+	}
+}
+
+func TestBreakerRuleText(t *testing.T) {
+	for _, tt := range []struct {
+		b    lab.BreakerStats
+		want string
+	}{
+		{lab.BreakerStats{Threshold: 5}, "5 in a row"},
+		{lab.BreakerStats{Mode: breaker.FailureRatio, Ratio: 0.5, MinRequests: 20, Window: 10 * time.Second}, "50% of ≥20 in 10s"},
+		{lab.BreakerStats{Mode: breaker.FailureRatio, Ratio: 1.0 / 3, MinRequests: 3, Window: 1500 * time.Millisecond}, "33.3% of ≥3 in 1.5s"},
+		{lab.BreakerStats{Mode: breaker.FailureRatio, Ratio: 0.3, MinRequests: 1, Window: time.Minute}, "30% of ≥1 in 1m0s"},
+	} {
+		if got := tt.b.Rule(); got != tt.want {
+			t.Errorf("Rule() = %q, want %q", got, tt.want)
+		}
+	}
+}
