@@ -15,11 +15,19 @@ import (
 // successes in a row bring it back. Between a crash and its detection the
 // balancer keeps sending traffic to the dead server, which is what a learner
 // should see.
+//
+// Each probe is on its own, as HAProxy's are: it is timed from when it is
+// sent (HAProxy's `timeout check`), not from when a worker picks it up, and
+// it is judged as soon as it is answered or its time is up, so a hung
+// server never holds up the verdict on another. A probe is stamped with
+// the lab time it was due, like the load generator's requests, so a late
+// timer does not put it ahead of requests that arrived before it.
 type healthChecker struct {
-	l    *Lab
-	mu   sync.Mutex
-	conf HealthConf
-	wake chan struct{}
+	l       *Lab
+	mu      sync.Mutex
+	conf    HealthConf
+	wake    chan struct{}
+	probing sync.WaitGroup // probes waiting for an answer or their deadline
 	// per web server, by balancer index
 	fails, passes []int
 	ejected       []bool
@@ -78,9 +86,13 @@ func (h *healthChecker) run() {
 				return
 			}
 		}
-		next = next.Add(time.Duration(conf.Interval))
-		if now := clk.Now(); next.Before(now) {
-			next = now
+		// On the interval's grid: a round a little late keeps its due
+		// time; rounds a whole interval late are skipped, not sent in a
+		// burst.
+		every := time.Duration(conf.Interval)
+		next = next.Add(every)
+		for now := clk.Now(); !next.Add(every).After(now); {
+			next = next.Add(every)
 		}
 		if !clk.SleepUntil(next, wake) {
 			select {
@@ -91,59 +103,80 @@ func (h *healthChecker) run() {
 				continue
 			}
 		}
-		h.round(conf)
+		h.round(conf, next)
 	}
 }
 
-// round probes every web server at once and waits for the answers.
-func (h *healthChecker) round(c HealthConf) {
+// round sends every web server a probe due at lab time at; each is judged
+// on its own (see probe).
+func (h *healthChecker) round(c HealthConf, at time.Time) {
 	webs := *h.l.webs.Load() // immutable snapshot
-	ok := make([]bool, len(webs))
-	var wg sync.WaitGroup
-	now := h.l.clock.Now()
+	timeout := h.probeTimeout(c)
 	for i, w := range webs {
-		wg.Add(1)
+		h.probing.Add(1)
 		crash.Go(func() {
-			defer wg.Done()
-			res := w.b.Do(backend.Request{Arrive: now, Timeout: h.probeTimeout(c)})
-			ok[i] = res.Err == nil
+			defer h.probing.Done()
+			h.judge(i, h.probe(w, at, timeout), c)
 		})
 	}
-	wg.Wait()
+}
+
+// probe sends w a health check due at lab time at and reports whether it
+// was answered without error by at+timeout, waiting on the lab clock no
+// longer than that. (The server may answer later, or serve the probe long
+// after: the checker has stopped listening, as HAProxy's does.)
+func (h *healthChecker) probe(w *server, at time.Time, timeout time.Duration) bool {
+	deadline := at.Add(timeout)
+	answered := make(chan struct{})
+	var res backend.Result
+	w.b.Submit(backend.Request{Arrive: at, Timeout: timeout}, func(r backend.Result) {
+		res = r
+		close(answered)
+	})
+	if h.l.clock.SleepUntil(deadline, answered) {
+		select {
+		case <-answered: // at the deadline itself
+		default:
+			return false
+		}
+	}
+	return res.Err == nil && !res.End.After(deadline)
+}
+
+// judge counts probe i's verdict and ejects or restores the server when it
+// has failed or passed enough in a row.
+func (h *healthChecker) judge(i int, good bool, c HealthConf) {
 	h.mu.Lock()
-	for len(h.fails) < len(webs) {
+	if h.conf.Interval == 0 { // turned off while the probe was out
+		h.mu.Unlock()
+		return
+	}
+	for len(h.fails) <= i {
 		h.fails, h.passes, h.ejected = append(h.fails, 0), append(h.passes, 0), append(h.ejected, false)
 	}
-	type change struct {
-		i  int
-		up bool
-		n  int
-	}
-	var changes []change
-	for i, good := range ok {
-		if good {
-			h.fails[i] = 0
-			h.passes[i]++
-			if h.ejected[i] && h.passes[i] >= c.Passes {
-				h.ejected[i] = false
-				changes = append(changes, change{i, true, h.passes[i]})
-			}
-		} else {
-			h.passes[i] = 0
-			h.fails[i]++
-			if !h.ejected[i] && h.fails[i] >= c.Fails {
-				h.ejected[i] = true
-				changes = append(changes, change{i, false, h.fails[i]})
-			}
+	var eject, restore bool
+	if good {
+		h.fails[i] = 0
+		h.passes[i]++
+		restore = h.ejected[i] && h.passes[i] >= c.Passes
+		if restore {
+			h.ejected[i] = false
+		}
+	} else {
+		h.passes[i] = 0
+		h.fails[i]++
+		eject = !h.ejected[i] && h.fails[i] >= c.Fails
+		if eject {
+			h.ejected[i] = true
 		}
 	}
+	n := max(h.fails[i], h.passes[i])
 	h.mu.Unlock()
-	for _, ch := range changes {
-		if ch.up {
-			h.mark(ch.i, true, fmt.Sprintf("%d probes passed", ch.n))
-		} else {
-			h.mark(ch.i, false, fmt.Sprintf("%d probes failed", ch.n))
-		}
+	switch {
+	case restore:
+		h.mark(i, true, fmt.Sprintf("%d probes passed", n))
+	case eject:
+		h.mark(i, false, fmt.Sprintf("%d probes failed", n))
 	}
 }
 

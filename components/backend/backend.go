@@ -82,11 +82,16 @@ type Backend struct {
 	wg      sync.WaitGroup
 
 	mu       sync.Mutex
-	cond     sync.Cond // a job was queued, the pool shrank, or Stop
-	queue    fifo
-	workers  []*worker // every worker slot ever started, by number
-	target   int       // configured worker count
-	busy     int
+	cond     sync.Cond     // a job was queued, the pool shrank, or Stop
+	queue    fifo[job]     // jobs whose turn has not come: not yet placed on a worker
+	plans    fifo[plan]    // jobs placed on a worker, waiting for a goroutine to carry them
+	workers  []*worker     // every worker ever started, by number
+	free     freeList      // the workers a job can be planned on, earliest free first
+	target   int           // configured worker count
+	planned  ends          // end times of planned jobs not yet over
+	held     int           // planned jobs whose end is not known yet
+	timing   bool          // a goroutine sleeps until the queue's head has its turn
+	kick     chan struct{} // closed (and replaced) when that turn may come sooner: the pool grew, or Stop
 	queueCap int
 	conf     conf
 	stopped  bool
@@ -126,6 +131,7 @@ func New(s Settings) *Backend {
 		seed:     s.Seed,
 		onEvent:  s.OnEvent,
 		stop:     make(chan struct{}),
+		kick:     make(chan struct{}),
 		queueCap: min(s.QueueSize, MaxQueueSize),
 		conf:     conf{service: s.Service.clamped()},
 	}
@@ -163,12 +169,18 @@ func (b *Backend) Do(req Request) Result {
 	return res
 }
 
-// enqueue admits req or says why not. Admission is the M/M/c/K rule: a job
-// may wait if the queue has room beyond the jobs that idle workers are about
-// to take, so with QueueSize 0 only an idle worker accepts.
+// enqueue admits req or says why not. Admission is the M/M/c/K rule, in
+// lab time: a job is turned away if, at the moment it arrives, the workers
+// and the queue already hold Workers + QueueSize jobs, counting the jobs
+// not yet planned and the planned ones that end after it arrives. (A job
+// whose end has passed in lab time is gone, even if the goroutine carrying
+// it has not woken yet: at high clock speeds on a busy machine that is
+// often the case, and counting it would turn away requests the modelled
+// server would have taken.) With QueueSize 0 only an idle worker accepts.
 func (b *Backend) enqueue(req Request, done func(Result), reply chan Result) (Result, bool) {
+	now := b.clock.Now()
 	if req.Arrive.IsZero() {
-		req.Arrive = b.clock.Now()
+		req.Arrive = now
 	}
 	req.Timeout = max(req.Timeout, 0)
 	var err error
@@ -179,32 +191,95 @@ func (b *Backend) enqueue(req Request, done func(Result), reply chan Result) (Re
 	case b.conf.down:
 		err = ErrDown
 		b.st.Refused++
-	case b.queue.len() >= b.queueCap+max(0, b.target-b.busy):
+	case b.inSystemLocked(req.Arrive) >= b.queueCap+b.target:
 		err = ErrRejected
 		b.st.Rejected++
 	default:
 		b.queue.push(job{req: req, done: done, reply: reply})
 		b.st.Accepted++
+		b.planDueLocked(now)
+		wake := b.plans.len() > 0 || !b.timing
 		b.mu.Unlock()
-		b.cond.Signal()
+		if wake {
+			b.cond.Signal()
+		}
 		return Result{}, true
 	}
 	b.mu.Unlock()
 	return Result{Start: req.Arrive, End: req.Arrive, Worker: -1, Err: err}, false
 }
 
-// run is worker w's loop: take a job, serve it, account for it, deliver.
-// The answer to one job is delivered after the worker has already taken the
-// next (or found none), so a caller who hears back and submits again sees
-// the worker free.
-func (b *Backend) run(w *worker) {
+// inSystemLocked counts the jobs queued or in service at lab time t:
+// those not yet planned, those held, and the planned ones ending after t.
+// Planned ends at or before t are dropped for good: arrivals come in lab
+// time order, near enough (each source stamps its own in order). Called
+// with b.mu held.
+func (b *Backend) inSystemLocked(t time.Time) int {
+	b.planned.dropUntil(t)
+	return b.queue.len() + b.held + len(b.planned)
+}
+
+// freeAt moves w's free time to end, a planned job's known end.
+func (b *Backend) freeAt(w *worker, end time.Time) {
+	w.free = end
+	b.planned.push(end)
+	if w.pos >= 0 {
+		b.free.fix(w.pos)
+	}
+}
+
+// hold marks p's worker busy with p, whose end is not known yet: nothing
+// more is planned on it until p settles.
+func (b *Backend) hold(p *plan) {
+	p.w.held, p.held = true, true
+	b.held++
+	b.free.remove(p.w)
+}
+
+// planDueLocked places the queued jobs whose turn has come by lab time
+// now, oldest first: a job's turn is max(arrive, the earliest free
+// worker's free time). A job is placed when its turn comes, not before, so
+// a fault (kill, slow, errors, hang) applies to the jobs that start after
+// it, as on a real server; and its times are fixed in queue order, never by
+// which goroutine happens to wake first. Called with b.mu held.
+func (b *Backend) planDueLocked(now time.Time) {
+	for {
+		j, ok := b.queue.peek()
+		if !ok {
+			return
+		}
+		w := b.earliestLocked()
+		if w == nil || later(j.req.Arrive, w.free).After(now) {
+			return
+		}
+		next, _ := b.queue.pop() // (j pointed into the ring, now cleared)
+		b.plans.push(b.planLocked(next))
+	}
+}
+
+// nextTurnLocked is when the queue's head has its turn, if it has a
+// worker to go to. Called with b.mu held.
+func (b *Backend) nextTurnLocked() (time.Time, bool) {
+	j, ok := b.queue.peek()
+	w := b.earliestLocked()
+	if !ok || w == nil {
+		return time.Time{}, false
+	}
+	return later(j.req.Arrive, w.free), true
+}
+
+// run is the loop of goroutine id: place the jobs whose turn has come,
+// carry out the oldest placed one on the lab clock, account for it,
+// answer. With nothing to carry, one goroutine sleeps until the queue's
+// head has its turn and the rest wait to be woken.
+func (b *Backend) run(g *worker) {
 	defer b.wg.Done()
-	var last job // answered job not yet delivered, if lastRes is set
+	// The answer to one job is sent after the next has been taken (or none
+	// found), outside the lock: one lock round per job.
+	var last job
 	var lastRes Result
 	pending := false
-	var j job // the job in hand; declared once so it is not allocated per job
-	var ok bool
-	deliver := func() {
+	send := func() {
 		if pending {
 			last.send(lastRes)
 			last, pending = job{}, false
@@ -212,50 +287,60 @@ func (b *Backend) run(w *worker) {
 	}
 	b.mu.Lock()
 	for {
-		if b.stopped || w.id >= b.target {
-			w.alive = false
-			if b.queue.len() > 0 {
-				b.cond.Signal() // hand on a wake-up this worker may have used
+		if b.stopped || g.id >= b.target {
+			g.alive = false
+			if b.queue.len() > 0 || b.plans.len() > 0 {
+				b.cond.Signal() // hand on a wake-up this goroutine may have used
 			}
 			b.mu.Unlock()
-			deliver()
+			send()
 			return
 		}
-		j, ok = b.queue.pop()
-		if !ok {
-			if pending {
-				b.mu.Unlock()
-				deliver()
-				b.mu.Lock()
-			} else {
-				b.cond.Wait()
+		if b.queue.len() > 0 {
+			b.planDueLocked(b.clock.Now())
+		}
+		if p, ok := b.plans.pop(); ok {
+			if b.plans.len() > 0 {
+				b.cond.Signal() // more for another goroutine
 			}
+			b.mu.Unlock()
+			send()
+			o := b.carry(&p)
+			b.mu.Lock()
+			b.settleLocked(&p, o)
+			last, lastRes, pending = p.j, o.res, true
 			continue
 		}
-		b.busy++
-		cf := b.conf
-		b.mu.Unlock()
-		deliver()
-		o := w.serve(b.clock, b.stop, &j, cf, b.early)
-		b.mu.Lock()
-		b.busy--
-		b.account(o)
-		if !o.sent {
-			last, lastRes, pending = j, o.res, true
+		if pending {
+			b.mu.Unlock()
+			send()
+			b.mu.Lock()
+			continue
 		}
+		if turn, ok := b.nextTurnLocked(); ok && !b.timing {
+			b.timing = true
+			kick := b.kick
+			b.mu.Unlock()
+			b.clock.SleepUntil(turn, kick)
+			b.mu.Lock()
+			b.timing = false
+			continue
+		}
+		b.cond.Wait() // for a job, a settled worker or a change
 	}
 }
 
-// early delivers a timeout to a caller while the worker keeps working.
-func (b *Backend) early(j *job, r Result) {
-	b.mu.Lock()
-	b.st.Timeouts++
-	b.mu.Unlock()
-	j.send(r)
-}
-
-// account adds a served job to the counters. Called with b.mu held.
-func (b *Backend) account(o outcome) {
+// settleLocked counts a carried-out job and, if it held its worker, frees
+// the worker at the job's end. Called with b.mu held.
+func (b *Backend) settleLocked(p *plan, o outcome) {
+	if p.held {
+		p.w.held = false
+		b.held--
+		if p.w.id < b.target {
+			b.free.add(p.w)
+		}
+		b.freeAt(p.w, later(p.w.free, o.end))
+	}
 	switch o.kind {
 	case refused:
 		b.st.Refused++
@@ -265,9 +350,7 @@ func (b *Backend) account(o outcome) {
 		b.st.ServiceTotal += o.busy
 		switch {
 		case o.timedOut:
-			if !o.sent {
-				b.st.Timeouts++
-			}
+			b.st.Timeouts++
 		case o.res.Err != nil:
 			b.st.Errors++
 		}
@@ -278,9 +361,15 @@ func (b *Backend) account(o outcome) {
 // and waking idle ones so that surplus workers exit. Called with b.mu held.
 func (b *Backend) resizeLocked(n int) {
 	b.target = n
+	for _, w := range b.workers[min(n, len(b.workers)):] {
+		b.free.remove(w)
+	}
 	for i := range n {
 		if i == len(b.workers) {
-			b.workers = append(b.workers, &worker{id: i, rng: rand.New(rand.NewPCG(b.seed, uint64(i)))})
+			b.workers = append(b.workers, &worker{id: i, pos: -1, rng: rand.New(rand.NewPCG(b.seed, uint64(i)))})
+		}
+		if w := b.workers[i]; !w.held {
+			b.free.add(w)
 		}
 		if w := b.workers[i]; !w.alive && !b.stopped {
 			w.alive = true
@@ -288,7 +377,15 @@ func (b *Backend) resizeLocked(n int) {
 			crash.Go(func() { b.run(w) })
 		}
 	}
+	b.kickLocked()
 	b.cond.Broadcast()
+}
+
+// kickLocked wakes the goroutine sleeping until the queue head's turn, to
+// look again. Called with b.mu held.
+func (b *Backend) kickLocked() {
+	close(b.kick)
+	b.kick = make(chan struct{})
 }
 
 // SetWorkers changes the worker count live, clamped to 1..MaxWorkers.
@@ -327,8 +424,11 @@ func (b *Backend) Stats() Stats {
 	s.Slow = b.conf.slow
 	s.ErrorRate = b.conf.errRate
 	s.Workers = b.target
-	s.Busy = b.busy
-	s.Queued = b.queue.len()
+	// In lab time now: the planned jobs not over, the held ones, and the
+	// queue. In a FIFO pool a job waits only while every worker is busy.
+	planned := b.planned.after(b.clock.Now()) + b.held
+	s.Busy = min(planned, b.target)
+	s.Queued = b.queue.len() + planned - s.Busy
 	s.QueueCap = b.queueCap
 	return s
 }
@@ -344,6 +444,9 @@ func (b *Backend) Stop() {
 		b.stopped = true
 		for j, ok := b.queue.pop(); ok; j, ok = b.queue.pop() {
 			drained = append(drained, j)
+		}
+		for p, ok := b.plans.pop(); ok; p, ok = b.plans.pop() {
+			drained = append(drained, p.j)
 		}
 		close(b.stop)
 		b.cond.Broadcast()

@@ -1,19 +1,20 @@
 package backend
 
-// fifo is the accept queue: a growable ring buffer of jobs, oldest first.
-// It is not safe for concurrent use; Backend guards it with its mutex.
-// Jobs are stored by value, so queueing a request allocates nothing once
-// the ring has grown to the backend's working size.
-type fifo struct {
-	buf  []job // len is zero or a power of two
-	head int   // index of the oldest job
-	n    int   // number of jobs held
+// fifo is a growable ring buffer, oldest first: the accept queue of jobs,
+// and the plans waiting for a goroutine to carry them out. It is not safe
+// for concurrent use; Backend guards it with its mutex. Items are stored by
+// value, so queueing allocates nothing once the ring has grown to the
+// backend's working size.
+type fifo[T any] struct {
+	buf  []T // len is zero or a power of two
+	head int // index of the oldest item
+	n    int // number of items held
 }
 
-func (q *fifo) len() int { return q.n }
+func (q *fifo[T]) len() int { return q.n }
 
 // push appends j at the tail, doubling the ring when it is full.
-func (q *fifo) push(j job) {
+func (q *fifo[T]) push(j T) {
 	if q.n == len(q.buf) {
 		q.grow()
 	}
@@ -21,20 +22,30 @@ func (q *fifo) push(j job) {
 	q.n++
 }
 
-// pop removes and returns the oldest job; ok is false when q is empty.
-func (q *fifo) pop() (j job, ok bool) {
+// peek returns the oldest item without removing it; ok is false when q is
+// empty.
+func (q *fifo[T]) peek() (j *T, ok bool) {
 	if q.n == 0 {
-		return job{}, false
+		return nil, false
+	}
+	return &q.buf[q.head], true
+}
+
+// pop removes and returns the oldest item; ok is false when q is empty.
+func (q *fifo[T]) pop() (j T, ok bool) {
+	var zero T
+	if q.n == 0 {
+		return zero, false
 	}
 	j = q.buf[q.head]
-	q.buf[q.head] = job{} // drop references for the garbage collector
+	q.buf[q.head] = zero // drop references for the garbage collector
 	q.head = (q.head + 1) & (len(q.buf) - 1)
 	q.n--
 	return j, true
 }
 
-func (q *fifo) grow() {
-	buf := make([]job, max(16, 2*len(q.buf)))
+func (q *fifo[T]) grow() {
+	buf := make([]T, max(16, 2*len(q.buf)))
 	for i := range q.n {
 		buf[i] = q.buf[(q.head+i)&(len(q.buf)-1)]
 	}

@@ -7,13 +7,35 @@ import (
 	"github.com/scalelab/scalelab/components/clock"
 )
 
-// worker is one thread of the pool. Its fields other than alive belong to
-// the worker's goroutine alone.
+// worker is one worker of the pool as the model sees it: a timeline. free
+// is the lab time its planned work ends; held says that a job on it has an
+// end not known yet (its handler is still to run, or it hangs until
+// unhung), so nothing more can be planned on it until that job settles.
+//
+// Each worker number also has a goroutine (alive) that carries planned jobs
+// out in real time; which goroutine carries a job does not decide any of
+// its times.
 type worker struct {
 	id    int
 	rng   *rand.Rand // PCG(seed, id)
-	free  time.Time  // lab time the last job ended (logical, never a wake-up time)
-	alive bool       // a goroutine runs this slot; guarded by Backend.mu
+	free  time.Time
+	held  bool
+	pos   int  // index in Backend.free; -1 when held or beyond the pool
+	alive bool // the goroutine of this number runs
+}
+
+// plan is a job placed on a worker's timeline: the times it will have, as
+// far as they are known when it is taken from the queue.
+type plan struct {
+	j        job
+	w        *worker // nil when refused
+	cf       conf
+	start    time.Time
+	end      time.Time     // end of the service time, before any handler
+	service  time.Duration // drawn service time (hung jobs: drawn at plan, run after the unhang)
+	deadline time.Time     // when the caller gives up; zero for never
+	fail     bool          // the error-rate fault fails it
+	held     bool          // it holds its worker until it settles
 }
 
 // outcomeKind says how a job left its worker.
@@ -25,92 +47,127 @@ const (
 	stopped                    // interrupted by Stop
 )
 
-// outcome is what serve reports back to the locked wrapper.
+// outcome is what carrying a plan out reports back to the locked wrapper.
 type outcome struct {
 	kind      outcomeKind
 	res       Result
-	sent      bool          // res was already delivered (caller timed out early)
+	end       time.Time     // when the worker is free again (for a held worker)
 	timedOut  bool          // res is ErrTimeout
 	queueWait time.Duration // server view: start − arrive
 	busy      time.Duration // server view: how long the worker was occupied
 }
 
-// serve runs one job on the lab clock, on logical time: the job starts at
-// max(arrive, w.free), the worker sleeps until start + service, and the
-// timestamps it reports are those deadlines, never the (late) moment the
-// worker actually woke. So overshoot never accumulates.
-//
-// A caller with a Timeout leaves at arrive+Timeout. If the answer would come
-// later, serve sleeps until that deadline, hands ErrTimeout to early, and
-// keeps sleeping to the end of the service: the server cannot know its
-// caller left and the worker stays occupied (the wasted work that makes
-// overloaded servers collapse).
-//
-// serve takes no locks; cf is the configuration read when the job was taken.
-func (w *worker) serve(clk *clock.Clock, stop <-chan struct{}, j *job, cf conf, early func(*job, Result)) outcome {
-	arrive, timeout := j.req.Arrive, j.req.Timeout
-	if cf.down {
-		end := later(clk.Now(), arrive)
-		return outcome{kind: refused, res: Result{Start: end, End: end, QueueWait: end.Sub(arrive), Worker: w.id, Err: ErrDown}}
-	}
-	start := later(arrive, w.free)
-	deadline := arrive.Add(timeout)
-	o := outcome{kind: served, queueWait: start.Sub(arrive)}
-	base := start // when the service time starts to run
+// earliestLocked is the worker that is free first among those that can be
+// planned on (ties to the lowest number), or nil when every one is held.
+// This is the discipline of a shared FIFO queue in front of c servers: each
+// job in arrival order goes to the server that frees up first. Called with
+// b.mu held.
+func (b *Backend) earliestLocked() *worker { return b.free.top() }
 
-	if cf.hang != nil {
-		if timeout > 0 { // stuck until the caller gives up
-			until := later(deadline, start)
-			if !clk.SleepUntil(until, stop) {
-				return w.stopped(clk, arrive, start)
+// planLocked places j on the worker that frees up first: it starts at
+// max(arrive, free) and its service time is drawn now, so its times are
+// settled here, under the lock and in queue order, never by which goroutine
+// happened to wake first. The worker's free time moves to the job's end
+// when that is known; a job whose handler is still to run holds the worker
+// instead. Called with b.mu held and a worker free to plan on.
+func (b *Backend) planLocked(j job) plan {
+	p := plan{j: j, cf: b.conf}
+	arrive := j.req.Arrive
+	if j.req.Timeout > 0 {
+		p.deadline = arrive.Add(j.req.Timeout)
+	}
+	w := b.earliestLocked()
+	if p.cf.down {
+		p.start = later(arrive, w.free) // refused when a worker reaches it
+		return p
+	}
+	p.w = w
+	p.start = later(arrive, w.free)
+	switch {
+	case p.cf.hang != nil && !p.deadline.IsZero(): // stuck until the caller gives up
+		p.end = later(p.deadline, p.start)
+		b.freeAt(w, p.end)
+	case p.cf.hang != nil: // stuck until unhung
+		p.service = p.cf.service.Sample(w.rng) + p.cf.slow
+		b.hold(&p)
+	default:
+		p.service = p.cf.service.Sample(w.rng) + p.cf.slow
+		p.end = p.start.Add(p.service)
+		if !p.deadline.IsZero() && p.end.After(p.deadline) {
+			// The caller leaves first; the server cannot know, and the
+			// worker is busy to the end anyway (the wasted work that makes
+			// overloaded servers collapse).
+			b.freeAt(w, p.end)
+			break
+		}
+		p.fail = p.cf.errRate > 0 && w.rng.Float64() < p.cf.errRate
+		if p.fail || j.req.Handler == nil {
+			b.freeAt(w, p.end)
+		} else {
+			b.hold(&p)
+		}
+	}
+	return p
+}
+
+// carry carries a plan out on the lab clock: it sleeps until the times the
+// plan fixed, runs the handler, and reports. A caller with a Timeout is
+// answered at its deadline, even if the worker stays busy after. It takes
+// no locks (a held worker is this job's alone).
+func (b *Backend) carry(p *plan) outcome {
+	clk, stop := b.clock, b.stop
+	arrive := p.j.req.Arrive
+	if p.w == nil { // down
+		end := later(p.start, arrive)
+		if !clk.SleepUntil(end, stop) {
+			return stoppedOutcome(clk, arrive, end, -1)
+		}
+		return outcome{kind: refused, res: Result{Start: end, End: end, QueueWait: end.Sub(arrive), Worker: -1, Err: ErrDown}}
+	}
+	w := p.w
+	o := outcome{kind: served, queueWait: p.start.Sub(arrive), end: p.end}
+	if p.cf.hang != nil {
+		if !p.deadline.IsZero() { // answered at the deadline; the worker was planned busy to p.end
+			if !clk.SleepUntil(p.deadline, stop) {
+				return stoppedOutcome(clk, arrive, p.start, w.id)
 			}
-			w.free = until
-			o.busy, o.timedOut = until.Sub(start), true
-			o.res = timeoutResult(arrive, start, deadline, w.id)
+			o.busy, o.timedOut = p.end.Sub(p.start), true
+			o.res = timeoutResult(arrive, p.start, p.deadline, w.id)
 			return o
 		}
-		select { // stuck until unhung
-		case <-cf.hang.open:
-			base = later(start, cf.hang.openedAt)
+		select { // stuck until unhung, then served
+		case <-p.cf.hang.open:
+			p.end = later(p.start, p.cf.hang.openedAt).Add(p.service)
+			p.fail = p.cf.errRate > 0 && w.rng.Float64() < p.cf.errRate
 		case <-stop:
-			return w.stopped(clk, arrive, start)
+			return stoppedOutcome(clk, arrive, p.start, w.id)
 		}
 	}
-
-	t := base.Add(cf.service.Sample(w.rng) + cf.slow)
-	if timeout > 0 && t.After(deadline) { // the caller leaves first
-		if !clk.SleepUntil(deadline, stop) {
-			return w.stopped(clk, arrive, start)
+	if !p.deadline.IsZero() && p.end.After(p.deadline) { // the caller leaves first
+		if !clk.SleepUntil(p.deadline, stop) {
+			return stoppedOutcome(clk, arrive, p.start, w.id)
 		}
-		o.timedOut, o.sent = true, true
-		early(j, timeoutResult(arrive, start, deadline, w.id))
-		if !clk.SleepUntil(t, stop) {
-			o.kind = stopped
-			return o
-		}
-		w.free = t
-		o.busy = t.Sub(start)
+		o.busy, o.timedOut, o.end = p.end.Sub(p.start), true, p.end
+		o.res = timeoutResult(arrive, p.start, p.deadline, w.id)
 		return o
 	}
-	if !clk.SleepUntil(t, stop) {
-		return w.stopped(clk, arrive, start)
+	if !clk.SleepUntil(p.end, stop) {
+		return stoppedOutcome(clk, arrive, p.start, w.id)
 	}
-
-	end, err := t, error(nil)
-	if cf.errRate > 0 && w.rng.Float64() < cf.errRate {
+	end, err := p.end, error(nil)
+	if p.fail {
 		err = ErrInjected
-	} else if j.req.Handler != nil {
-		end, err = j.req.Handler(t)
-		end = later(end, t)
+	} else if p.j.req.Handler != nil {
+		end, err = p.j.req.Handler(p.end)
+		end = later(end, p.end)
 	}
-	w.free = end
-	o.busy = end.Sub(start)
-	if timeout > 0 && end.After(deadline) { // the handler made it late
+	o.end, o.busy = end, end.Sub(p.start)
+	if !p.deadline.IsZero() && end.After(p.deadline) { // the handler made it late
 		o.timedOut = true
-		o.res = timeoutResult(arrive, start, deadline, w.id)
+		o.res = timeoutResult(arrive, p.start, p.deadline, w.id)
 		return o
 	}
-	o.res = Result{Start: start, End: end, QueueWait: o.queueWait, Service: end.Sub(start), Worker: w.id, Err: err}
+	o.res = Result{Start: p.start, End: end, QueueWait: o.queueWait, Service: end.Sub(p.start), Worker: w.id, Err: err}
 	return o
 }
 
@@ -121,9 +178,9 @@ func timeoutResult(arrive, start, deadline time.Time, id int) Result {
 	return Result{Start: start, End: deadline, QueueWait: start.Sub(arrive), Service: deadline.Sub(start), Worker: id, Err: ErrTimeout}
 }
 
-func (w *worker) stopped(clk *clock.Clock, arrive, start time.Time) outcome {
+func stoppedOutcome(clk *clock.Clock, arrive, start time.Time, id int) outcome {
 	end := later(clk.Now(), start)
-	return outcome{kind: stopped, res: Result{Start: start, End: end, QueueWait: start.Sub(arrive), Service: end.Sub(start), Worker: w.id, Err: ErrStopped}}
+	return outcome{kind: stopped, end: end, res: Result{Start: start, End: end, QueueWait: start.Sub(arrive), Service: end.Sub(start), Worker: id, Err: ErrStopped}}
 }
 
 func later(a, b time.Time) time.Time {
