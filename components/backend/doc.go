@@ -17,16 +17,22 @@
 // # Logical time
 //
 // A backend never measures its own wake-up jitter. Each request carries the
-// lab time it arrived (Request.Arrive); each worker remembers the lab time it
-// finished its last job. A worker starts a job at max(arrive, free), adds the
-// sampled service time, and sleeps on the lab clock until that deadline. A
-// late wake-up never moves the next job's timestamps, so timer overshoot
-// never accumulates and the measured service times are exactly the
-// configured ones, at any clock speed.
+// lab time it arrived (Request.Arrive); each worker is a timeline that
+// remembers the lab time its planned work ends. When a queued job's turn
+// comes in lab time, it is placed on the worker that frees up first (ties
+// to the lowest number): it starts at max(arrive, free), its service time
+// is drawn, and its end is fixed. This is the discipline of one FIFO queue
+// in front of c servers, computed in queue order, so which goroutine
+// happens to wake first never decides who waits; at 20x on a busy machine
+// the waits are those of 1x. Admission counts the jobs in the system at the
+// arrival's lab time the same way. Goroutines then carry the plans out on
+// the lab clock, sleeping until the times fixed; a late wake-up delays an
+// answer in real time but changes none of its times.
 //
-// Files: worker.go (one worker serving one job: the unlocked core),
-// backend.go (admission, the pool, stats: the locked wrapper), fifo.go (the
-// accept queue), faults.go (kill, slow, errors, hang and the Health they
-// add up to), request.go (requests, results, errors), dist.go (service-time
-// distributions).
+// Files: worker.go (a worker's timeline: placing a job on it, carrying it
+// out), backend.go (admission, the pool, stats: the locked wrapper),
+// free.go (the workers by the time they free up), ends.go (the planned
+// ends, for admission), fifo.go (the queues), faults.go (kill, slow,
+// errors, hang and the Health they add up to), request.go (requests,
+// results, errors), dist.go (service-time distributions).
 package backend
