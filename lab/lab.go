@@ -190,7 +190,7 @@ func New(cfg Config) (*Lab, error) {
 		if err := l.broker.CreateTopic(writesTopic, l.queueConf); err != nil {
 			return nil, err
 		}
-		if err := l.broker.Subscribe(writesTopic, p.Queue.Consumers, l.consumeWrite); err != nil {
+		if err := l.broker.SubscribeTimed(writesTopic, p.Queue.Consumers, l.consumeWrite); err != nil {
 			return nil, err
 		}
 	}

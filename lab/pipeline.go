@@ -181,7 +181,7 @@ func (r *request) serveWrite(cur time.Time) (time.Time, error) {
 		return end, nil
 	case mode == cache.WriteBehind:
 		l.cache.Set(r.key, version)
-		err := l.behind.Enqueue(r.key, version)
+		err := l.behind.EnqueueAt(r.key, version, cur)
 		r.tr.Span("write-behind enqueue", r.tr.Root(), cur, cur, err)
 		if err == nil {
 			l.noteWrite(r.key, version)
@@ -191,9 +191,9 @@ func (r *request) serveWrite(cur time.Time) (time.Time, error) {
 		// Publishing takes no lab time unless the queue is full and
 		// publishers block: then the wait is real and counts.
 		end := cur
-		err := l.broker.TryPublish(writesTopic, w)
+		err := l.broker.TryPublishAt(writesTopic, w, cur)
 		if errors.Is(err, queue.ErrFull) && l.blockWhenFull.Load() {
-			err = l.broker.Publish(writesTopic, w)
+			err = l.broker.PublishAt(writesTopic, w, cur)
 			if now := l.clock.Now(); now.After(end) {
 				end = now
 			}
@@ -259,28 +259,29 @@ func (l *Lab) dbWrite(w write, cur time.Time, tr *trace.Trace) (time.Time, error
 	return res.End, nil
 }
 
-// consumeWrite is the queue consumer: write to the database, then drop the
-// cached copy so the next read fetches the new version. An error nacks the
-// message; the broker retries it or dead-letters it.
-func (l *Lab) consumeWrite(m *queue.Message) error {
+// consumeWrite is the queue consumer: write to the database, from the lab
+// time the consumer takes the message, then drop the cached copy so the
+// next read fetches the new version. An error nacks the message; the
+// broker retries it or dead-letters it.
+func (l *Lab) consumeWrite(m *queue.Message, start time.Time) (time.Time, error) {
 	w, ok := m.Body.(write)
 	if !ok {
-		return errors.New("not a write")
+		return start, errors.New("not a write")
 	}
-	if _, err := l.dbWrite(w, l.clock.Now(), nil); err != nil {
-		return err
+	end, err := l.dbWrite(w, start, nil)
+	if err != nil {
+		return end, err
 	}
 	if l.cache != nil {
 		l.cache.Delete(w.key)
 	}
-	return nil
+	return end, nil
 }
 
 func (l *Lab) newWriteBehind(delay time.Duration) *cache.BehindQueue[uint64, uint64] {
-	return cache.NewWriteBehind[uint64, uint64](cache.BehindSettings{Delay: delay, QueueSize: 4096, Clock: l.clock},
-		func(key, version uint64) error {
-			_, err := l.dbWrite(write{key, version}, l.clock.Now(), nil)
-			return err
+	return cache.NewWriteBehindTimed[uint64, uint64](cache.BehindSettings{Delay: delay, QueueSize: 4096, Clock: l.clock},
+		func(key, version uint64, start time.Time) (time.Time, error) {
+			return l.dbWrite(write{key, version}, start, nil)
 		})
 }
 

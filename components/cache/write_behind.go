@@ -57,9 +57,15 @@ type BehindStats struct {
 //
 // Writes to the same key are not merged; each is stored. A write that fails
 // is counted and not retried. Safe for concurrent use.
+//
+// With a timed store (NewWriteBehindTimed) the flusher keeps a cursor in
+// lab time: a write is stored from the later of its due time and the end
+// of the write before it, and the store says when it finished. So the
+// flusher's pace is the store's modelled latency, whatever the clock speed
+// and however late its goroutine wakes.
 type BehindQueue[K comparable, V any] struct {
 	clock *clock.Clock
-	store func(K, V) error
+	store func(k K, v V, start time.Time) (end time.Time, err error)
 	wake  chan struct{} // nudges an idle flusher; buffered, never closed
 	done  chan struct{} // closed when the flusher exits
 
@@ -82,7 +88,24 @@ type behindWrite[K comparable, V any] struct {
 
 // NewWriteBehind returns a BehindQueue writing to store and starts its
 // flusher goroutine; call Stop to end it. A nil store fails every write.
+// A store takes as long as it takes on the clock.
 func NewWriteBehind[K comparable, V any](s BehindSettings, store func(K, V) error) *BehindQueue[K, V] {
+	if s.Clock == nil {
+		s.Clock = clock.New(1)
+	}
+	if store == nil {
+		store = func(K, V) error { return errNoStore }
+	}
+	clk := s.Clock
+	return NewWriteBehindTimed(s, func(k K, v V, start time.Time) (time.Time, error) {
+		err := store(k, v)
+		return clk.Now(), err
+	})
+}
+
+// NewWriteBehindTimed is NewWriteBehind with a store on lab time: it gets
+// the lab time the write starts and returns the lab time it finished.
+func NewWriteBehindTimed[K comparable, V any](s BehindSettings, store func(k K, v V, start time.Time) (time.Time, error)) *BehindQueue[K, V] {
 	if s.QueueSize <= 0 {
 		s.QueueSize = DefaultBehindQueue
 	}
@@ -90,7 +113,7 @@ func NewWriteBehind[K comparable, V any](s BehindSettings, store func(K, V) erro
 		s.Clock = clock.New(1)
 	}
 	if store == nil {
-		store = func(K, V) error { return errNoStore }
+		store = func(_ K, _ V, start time.Time) (time.Time, error) { return start, errNoStore }
 	}
 	w := &BehindQueue[K, V]{
 		clock: s.Clock,
@@ -108,8 +131,14 @@ func NewWriteBehind[K comparable, V any](s BehindSettings, store func(K, V) erro
 // Enqueue queues k=v to be stored after Delay. It never blocks: a full queue
 // returns ErrBehindFull, a stopped one ErrBehindStopped, and either counts
 // the write as dropped.
-func (w *BehindQueue[K, V]) Enqueue(k K, v V) error {
-	now := w.clock.Now()
+func (w *BehindQueue[K, V]) Enqueue(k K, v V) error { return w.EnqueueAt(k, v, time.Time{}) }
+
+// EnqueueAt is Enqueue stamped with the lab time of the write (zero: now).
+func (w *BehindQueue[K, V]) EnqueueAt(k K, v V, at time.Time) error {
+	now := at
+	if now.IsZero() {
+		now = w.clock.Now()
+	}
 	w.mu.Lock()
 	switch {
 	case w.stopped:
@@ -135,6 +164,7 @@ func (w *BehindQueue[K, V]) Enqueue(k K, v V) error {
 // head of the queue until store returns, so Pending and OldestAge count it.
 func (w *BehindQueue[K, V]) flush() {
 	defer close(w.done)
+	var free time.Time // lab time the last store finished
 	for {
 		w.mu.Lock()
 		if w.stopped {
@@ -151,12 +181,19 @@ func (w *BehindQueue[K, V]) flush() {
 			continue
 		}
 		next := w.ring[w.head]
-		due := next.at.Add(w.delay)
+		start := next.at.Add(w.delay)
+		if free.After(start) {
+			start = free
+		}
 		w.mu.Unlock()
-		if !w.clock.SleepUntil(due, kick) {
+		if !w.clock.SleepUntil(start, kick) {
 			continue // stopped, or the delay changed: look again
 		}
-		err := w.store(next.key, next.val)
+		end, err := w.store(next.key, next.val, start)
+		if end.Before(start) {
+			end = start
+		}
+		free = end
 		w.mu.Lock()
 		w.ring[w.head] = behindWrite[K, V]{}
 		w.head = (w.head + 1) % len(w.ring)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/scalelab/scalelab/components/clock"
 	"github.com/scalelab/scalelab/components/crash"
@@ -190,18 +191,37 @@ func (b *Broker) Config(name string) (TopicConfig, bool) {
 // Publish adds body to a topic. When the topic is full it waits for room
 // under the Block policy (returning ErrStopped if the broker stops first) and
 // returns ErrFull at once under Reject. Cost: one allocation for the Message.
-func (b *Broker) Publish(topic string, body any) error { return b.publish(topic, body, true) }
+func (b *Broker) Publish(topic string, body any) error {
+	return b.publish(topic, body, time.Time{}, true)
+}
 
 // TryPublish is Publish that never waits: a full topic returns ErrFull
 // whatever its policy.
-func (b *Broker) TryPublish(topic string, body any) error { return b.publish(topic, body, false) }
+func (b *Broker) TryPublish(topic string, body any) error {
+	return b.publish(topic, body, time.Time{}, false)
+}
 
-func (b *Broker) publish(name string, body any, mayWait bool) error {
+// PublishAt and TryPublishAt are Publish and TryPublish stamped with the
+// lab time the publisher sent the message (a request carrying its own
+// logical time), not the clock's now.
+func (b *Broker) PublishAt(topic string, body any, at time.Time) error {
+	return b.publish(topic, body, at, true)
+}
+
+// TryPublishAt: see PublishAt.
+func (b *Broker) TryPublishAt(topic string, body any, at time.Time) error {
+	return b.publish(topic, body, at, false)
+}
+
+func (b *Broker) publish(name string, body any, at time.Time, mayWait bool) error {
 	t, err := b.lookup(name)
 	if err != nil {
 		return err
 	}
-	now := b.clock.Now()
+	now := at
+	if now.IsZero() {
+		now = b.clock.Now()
+	}
 	t.mu.Lock()
 	waited := false
 	for !t.stopped && t.q.len() >= t.cfg.Capacity {
@@ -220,12 +240,12 @@ func (b *Broker) publish(name string, body any, mayWait bool) error {
 		return ErrStopped
 	}
 	m := &Message{ID: b.nextID.Add(1), Topic: t.name, Body: body, Published: now}
-	at := now
+	ready := now
 	if waited {
-		at = b.clock.Now() // queueing starts when it got in
+		ready = later(now, b.clock.Now()) // queueing starts when it got in
 	}
 	t.published++
-	t.enqueue(m, at)
+	t.enqueue(m, ready)
 	t.mu.Unlock()
 	return nil
 }
@@ -237,6 +257,17 @@ func (b *Broker) Subscribe(topic string, consumers int, h Handler) error {
 	if h == nil {
 		return fmt.Errorf("topic %q: nil handler", topic)
 	}
+	return b.setConsumers(topic, consumers, func(m *Message, start time.Time) (time.Time, error) {
+		err := h(m)
+		return later(start, b.clock.Now()), err // it took real time: as long as the clock says
+	})
+}
+
+// SubscribeTimed is Subscribe with a handler on lab time (see TimedHandler).
+func (b *Broker) SubscribeTimed(topic string, consumers int, h TimedHandler) error {
+	if h == nil {
+		return fmt.Errorf("topic %q: nil handler", topic)
+	}
 	return b.setConsumers(topic, consumers, h)
 }
 
@@ -245,7 +276,7 @@ func (b *Broker) Subscribe(topic string, consumers int, h Handler) error {
 // their current message. 0 stops consumption: the backlog builds up.
 func (b *Broker) SetConsumers(topic string, n int) error { return b.setConsumers(topic, n, nil) }
 
-func (b *Broker) setConsumers(name string, n int, h Handler) error {
+func (b *Broker) setConsumers(name string, n int, h TimedHandler) error {
 	t, err := b.lookup(name)
 	if err != nil {
 		return err

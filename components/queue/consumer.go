@@ -1,6 +1,9 @@
 package queue
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // consume is one consumer goroutine of topic t. Its loop:
 //
@@ -12,6 +15,7 @@ import "fmt"
 // handler call; a cond signal only when someone is actually waiting.
 func (b *Broker) consume(t *topic) {
 	defer b.wg.Done()
+	var free time.Time // lab time this consumer finished its last message
 	for {
 		t.mu.Lock()
 		for t.q.len() == 0 && !t.stopped && t.running <= t.want {
@@ -24,7 +28,8 @@ func (b *Broker) consume(t *topic) {
 			t.mu.Unlock()
 			return
 		}
-		m := t.q.pop().m
+		e := t.q.pop()
+		m := e.m
 		m.Attempts++
 		t.inFlight++
 		t.delivered++
@@ -34,23 +39,34 @@ func (b *Broker) consume(t *topic) {
 		}
 		t.mu.Unlock()
 
-		b.settle(t, m, deliver(h, m))
+		start := later(e.at, free)
+		end, err := deliver(h, m, start)
+		free = later(end, start)
+		b.settle(t, m, err, free)
 	}
 }
 
 // deliver runs the handler, turning a panic into a nack.
-func deliver(h Handler, m *Message) (err error) {
+func deliver(h TimedHandler, m *Message, start time.Time) (end time.Time, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("handler panic: %v", r)
+			end, err = start, fmt.Errorf("handler panic: %v", r)
 		}
 	}()
-	return h(m)
+	return h(m, start)
 }
 
-// settle records the outcome of one delivery: ack, retry (now or after
-// RetryDelay), or — when attempts are used up — dead-letter or drop.
-func (b *Broker) settle(t *topic, m *Message, err error) {
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// settle records the outcome of one delivery, which ended at lab time
+// now: ack, retry (now or after RetryDelay), or — when attempts are used
+// up — dead-letter or drop.
+func (b *Broker) settle(t *topic, m *Message, err error, now time.Time) {
 	if err == nil {
 		t.mu.Lock()
 		t.inFlight--
@@ -58,7 +74,6 @@ func (b *Broker) settle(t *topic, m *Message, err error) {
 		t.mu.Unlock()
 		return
 	}
-	now := b.clock.Now()
 	t.mu.Lock()
 	t.inFlight--
 	t.nacked++

@@ -97,7 +97,7 @@ func (s *retryScheduler) run(b *Broker) {
 		for i, r := range due {
 			r.t.mu.Lock()
 			r.t.delayed--
-			r.t.enqueue(r.m, now)
+			r.t.enqueue(r.m, r.due) // ready when due, however late this wakes
 			r.t.mu.Unlock()
 			due[i] = retry{}
 		}

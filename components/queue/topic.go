@@ -23,6 +23,13 @@ type Message struct {
 // MaxAttempts deliveries). A panic counts as a nack.
 type Handler func(m *Message) error
 
+// TimedHandler is a Handler on lab time: start is when this delivery
+// begins, the later of the message becoming ready and the consumer
+// finishing its last one, and it returns the lab time it finished. A
+// consumer keeps that as its cursor, so its work is placed on the lab
+// clock by the model, not by when its goroutine woke.
+type TimedHandler func(m *Message, start time.Time) (end time.Time, err error)
+
 // topic is one named queue: a ring of waiting messages, the counters that
 // describe it, and the bookkeeping for its consumer goroutines. Every field
 // below mu is guarded by it.
@@ -36,7 +43,7 @@ type topic struct {
 	q       ring
 	cfg     TopicConfig // normalised
 	dead    *topic      // nil when cfg.DeadLetter is "-"
-	handler Handler
+	handler TimedHandler
 	stopped bool
 
 	want    int // consumers asked for
