@@ -11,6 +11,7 @@ func BenchmarkShopZeroService(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer l.Stop()
+	l.pace.fixSlack(0) // as scalelab bench: the engine's own cost
 	b.ReportAllocs()
 	b.SetParallelism(32) // closed-loop clients per GOMAXPROCS
 	b.RunParallel(func(pb *testing.PB) {

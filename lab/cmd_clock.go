@@ -41,7 +41,7 @@ func ParseSpeed(s string) (float64, error) {
 }
 
 func (a *speedAction) apply(l *Lab) error {
-	l.clock.SetSpeed(a.x)
+	l.pace.ask(a.x)
 	return nil
 }
 

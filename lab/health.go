@@ -37,6 +37,10 @@ func newHealthChecker(l *Lab, c HealthConf) *healthChecker {
 	return &healthChecker{l: l, conf: c, wake: make(chan struct{})}
 }
 
+// probeMargin is how late, in wall time, an answer may arrive and still
+// be judged by its lab time (goroutine scheduling on a busy machine).
+const probeMargin = 50 * time.Millisecond
+
 // probeTimeout is how long a probe waits for an answer.
 func (h *healthChecker) probeTimeout(c HealthConf) time.Duration {
 	return min(time.Duration(c.Interval), 500*time.Millisecond)
@@ -122,9 +126,12 @@ func (h *healthChecker) round(c HealthConf, at time.Time) {
 }
 
 // probe sends w a health check due at lab time at and reports whether it
-// was answered without error by at+timeout, waiting on the lab clock no
-// longer than that. (The server may answer later, or serve the probe long
-// after: the checker has stopped listening, as HAProxy's does.)
+// was answered without error by at+timeout in lab time. (The server may
+// answer later, or serve the probe long after: the checker has stopped
+// listening, as HAProxy's does.) It waits on the lab clock for the
+// deadline, and as much again as the lab is behind the wall clock, plus a
+// scheduling margin: an answer that is on time in lab time but late to
+// arrive on a busy machine still counts as on time.
 func (h *healthChecker) probe(w *server, at time.Time, timeout time.Duration) bool {
 	deadline := at.Add(timeout)
 	answered := make(chan struct{})
@@ -133,12 +140,25 @@ func (h *healthChecker) probe(w *server, at time.Time, timeout time.Duration) bo
 		res = r
 		close(answered)
 	})
-	if h.l.clock.SleepUntil(deadline, answered) {
+	clk := h.l.clock
+	for wait := deadline; ; {
+		if !clk.SleepUntil(wait, answered) {
+			break // answered
+		}
+		// The deadline has passed on the lab clock. An answer on time in
+		// lab time may still be on its way on a busy machine: wait as long
+		// again as the lab is behind, and the backends' settling slack.
+		margin := h.l.pace.stats().Lag + 4*clk.Slack() + time.Duration(float64(probeMargin)*clk.Speed())
+		if next := deadline.Add(margin); next.After(wait) {
+			wait = next
+			continue
+		}
 		select {
-		case <-answered: // at the deadline itself
+		case <-answered: // at the last moment
 		default:
 			return false
 		}
+		break
 	}
 	return res.Err == nil && !res.End.After(deadline)
 }

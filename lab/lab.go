@@ -84,6 +84,7 @@ type Lab struct {
 
 	load   *generator
 	health *healthChecker
+	pace   *pacer
 	pool   sync.Pool // *request
 }
 
@@ -101,6 +102,7 @@ type server struct {
 // resolved once so recording never touches the registry lock.
 type labMetrics struct {
 	requests, errors, unroutable, arrivals *Counter
+	skipped                                *Counter // arrivals the generator could not send in time (see maxBacklog)
 	hits, misses, reads, stale             *Counter
 	sampled                                *Counter
 	latency, failed                        *Histogram // end-to-end, of requests that succeeded and that failed
@@ -146,7 +148,8 @@ func New(cfg Config) (*Lab, error) {
 	l.m = labMetrics{
 		requests: l.reg.Counter("requests"), errors: l.reg.Counter("errors"),
 		unroutable: l.reg.Counter("unroutable"), arrivals: l.reg.Counter("arrivals"),
-		hits: l.reg.Counter("cache.hits"), misses: l.reg.Counter("cache.misses"),
+		skipped: l.reg.Counter("arrivals.skipped"),
+		hits:    l.reg.Counter("cache.hits"), misses: l.reg.Counter("cache.misses"),
 		reads: l.reg.Counter("reads"), stale: l.reg.Counter("stale"),
 		sampled: l.reg.Counter("trace.sampled"), latency: l.reg.Histogram("latency"),
 		failed: l.reg.Histogram("latency.failed"),
@@ -207,6 +210,7 @@ func New(cfg Config) (*Lab, error) {
 
 	l.load = newGenerator(l)
 	l.health = newHealthChecker(l, p.Health)
+	l.pace = newPacer(l, l.clock.Speed())
 	l.reg.Sample(l.start)
 	l.wg.Add(3)
 	crash.Go(l.sampler)
@@ -402,6 +406,7 @@ func (l *Lab) sampler() {
 		if !l.clock.SleepUntil(next, l.stop) {
 			return
 		}
+		l.pace.observe(l.clock.Now().Sub(next))
 		if l.breaker != nil {
 			l.breaker.State()
 		}

@@ -92,6 +92,11 @@ func (g *generator) kickLocked() {
 // maxBatch bounds the arrivals issued per wake-up, so changes are noticed.
 const maxBatch = 4096
 
+// maxBacklog is how far behind schedule the generator may fall before it
+// skips ahead (counting what it skipped): the pacer slows the clock long
+// before that, unless the machine cannot keep up even at the slowest speed.
+const maxBacklog = 10 * time.Second
+
 func (g *generator) run() {
 	defer g.l.wg.Done()
 	clk := g.l.clock
@@ -115,8 +120,15 @@ func (g *generator) run() {
 			continue
 		}
 		now := clk.Now()
-		if next.IsZero() || now.Sub(next) > time.Second {
-			next = now // (re)start, or give up on a backlog over a second old
+		if next.IsZero() {
+			next = now // (re)start
+		} else if behind := now.Sub(next); behind > maxBacklog {
+			// Far behind even after the pacer slowed the clock: skip
+			// ahead, and say how many arrivals were not sent.
+			skipped := uint64(behind.Seconds() * spec.Rate)
+			g.l.m.skipped.Add(skipped)
+			g.l.event(Event{Kind: KindState, Component: "load", Detail: fmt.Sprintf("%d arrivals not sent: the machine fell %v behind even at %s", skipped, behind.Round(time.Millisecond), speedText(clk.Speed()))})
+			next = now
 		}
 		if !clk.SleepUntil(next, wake) {
 			continue // changed or stopping: re-read the spec
@@ -134,6 +146,7 @@ func (g *generator) run() {
 			next = next.Add(g.gap(&spec))
 		}
 		g.mu.Unlock()
+		g.l.pace.genLag.Store(int64(max(now.Sub(next), 0))) // the backlog left
 	}
 }
 

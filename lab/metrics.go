@@ -66,9 +66,13 @@ var (
 // Metrics is the metric table, sorted by name.
 var Metrics = sortedMetrics([]MetricInfo{
 	gauge("lab.time", UnitSeconds, "lab seconds since the lab started", func(s *Snapshot) float64 { return s.T.Seconds() }),
-	gauge("lab.speed", UnitSpeed, "lab clock speed factor", func(s *Snapshot) float64 { return s.Speed }),
+	gauge("lab.speed", UnitSpeed, "lab clock speed factor, as it runs (below lab.speed.asked when the machine cannot keep up)", func(s *Snapshot) float64 { return s.Speed }),
+	gauge("lab.speed.asked", UnitSpeed, "lab clock speed asked for (speed command, --speed)", func(s *Snapshot) float64 { return s.Pace.Asked }),
+	gauge("lab.lag", UnitMS, "how far lab time fell behind the wall clock, at worst over the last lab second", func(s *Snapshot) float64 { return ms(s.Pace.Lag) }),
+	gauge("lab.slowdowns", UnitCount, "times the lab slowed its clock because the machine could not keep up", func(s *Snapshot) float64 { return float64(s.Pace.Cuts) }),
 	gauge("load.rate", UnitReqPerS, "arrival rate the load generator is set to (0 when off or paused)", func(s *Snapshot) float64 { return s.Load.Rate }),
 	gauge("load.arrivals", UnitReqPerS, "arrivals actually generated over the last second", func(s *Snapshot) float64 { return s.Load.Arrivals }),
+	gauge("load.skipped", UnitCount, "arrivals not sent since the start: the machine fell over 10 lab seconds behind even at the slowest speed", func(s *Snapshot) float64 { return float64(s.Load.Skipped) }),
 	gauge("requests.rate", UnitReqPerS, "requests completed per second (last 1 s)", func(s *Snapshot) float64 { return s.Requests.Rate }),
 	gauge("requests.total", UnitCount, "requests completed since the start, failed or not", func(s *Snapshot) float64 { return float64(s.Requests.Total) }),
 	gauge("errors.rate", "err/s", "requests failed per second (last 1 s)", func(s *Snapshot) float64 { return s.Requests.ErrorRate }),

@@ -81,6 +81,7 @@ type scriptRun struct {
 	done  bool // finish was called: later outcomes are not recorded
 	stop  chan struct{}
 	ticks chan struct{} // closed when the ticker has ended
+	cuts  int           // the pacer's slow-downs told so far
 }
 
 // startRun starts printing a summary every lab second.
@@ -95,7 +96,8 @@ func (l *Lab) startRun(opt RunOptions) *scriptRun {
 				return
 			}
 			r.mu.Lock()
-			writeTick(opt, l.Snapshot(), false, nil)
+			s := l.Snapshot()
+			writeTick(opt, s, false, nil, r.paceWarning(s))
 			r.mu.Unlock()
 		}
 	})
@@ -130,25 +132,38 @@ func (r *scriptRun) finish() RunResult {
 	defer r.mu.Unlock()
 	r.done = true
 	r.res.Stopped = r.l.stopped()
-	writeTick(r.opt, r.l.Snapshot(), true, &r.res)
+	s := r.l.Snapshot()
+	writeTick(r.opt, s, true, &r.res, r.paceWarning(s))
 	res := r.res
 	res.Failures = slices.Clone(res.Failures)
 	return res
+}
+
+// paceWarning says, once for each slow-down, that the lab had to slow its
+// clock because the machine could not keep up. Called with r.mu held.
+func (r *scriptRun) paceWarning(s Snapshot) string {
+	if s.Pace.Cuts == r.cuts {
+		return ""
+	}
+	r.cuts = s.Pace.Cuts
+	return fmt.Sprintf("the machine cannot keep up with %s: the lab slowed its clock to %s (%v behind); lab time and every number in it stay exact, the run only takes longer",
+		speedText(s.Pace.Asked), speedText(s.Speed), s.Pace.Lag.Round(time.Millisecond))
 }
 
 // tickLine is the JSON form of a per-second or final summary.
 type tickLine struct {
 	T        float64            `json:"t"`
 	Final    bool               `json:"final,omitempty"`
+	Warning  string             `json:"warning,omitempty"`
 	Metrics  map[string]float64 `json:"metrics"`
 	Passed   *int               `json:"expects_passed,omitempty"`
 	Failures []string           `json:"failures,omitempty"`
 	Stopped  bool               `json:"stopped,omitempty"` // interrupted before the run's end
 }
 
-func writeTick(opt RunOptions, s Snapshot, final bool, res *RunResult) {
+func writeTick(opt RunOptions, s Snapshot, final bool, res *RunResult, warning string) {
 	if opt.JSON {
-		t := tickLine{T: round(s.T.Seconds(), 3), Final: final, Metrics: roundAll(s.Values())}
+		t := tickLine{T: round(s.T.Seconds(), 3), Final: final, Warning: warning, Metrics: roundAll(s.Values())}
 		if res != nil {
 			t.Passed, t.Stopped = &res.Passed, res.Stopped
 			t.Failures = res.Failures
@@ -159,6 +174,9 @@ func writeTick(opt RunOptions, s Snapshot, final bool, res *RunResult) {
 		b, _ := json.Marshal(t)
 		fmt.Fprintln(opt.Out, string(b))
 		return
+	}
+	if warning != "" {
+		fmt.Fprintln(opt.Out, "warning: "+warning)
 	}
 	line := SummaryLine(s)
 	if final {
@@ -178,6 +196,9 @@ func SummaryLine(s Snapshot) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "t=%5.1fs  load %6.0f/s  done %6.0f/s  err %5.1f%%  p50 %7.1fms  p99 %7.1fms",
 		s.T.Seconds(), s.Load.Rate, s.Requests.Rate, 100*s.Requests.ErrorRatio, ms(s.Latency.P50), ms(s.Latency.P99))
+	if s.Pace.Behind(s.Speed) {
+		fmt.Fprintf(&b, "  [behind: %s asked, running %s]", speedText(s.Pace.Asked), speedText(s.Speed))
+	}
 	if c := s.Cache; c != nil {
 		fmt.Fprintf(&b, "  hit %3.0f%%", 100*c.HitRatio)
 	}

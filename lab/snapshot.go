@@ -20,7 +20,8 @@ import (
 // ratios over the last StatWindow.
 type Snapshot struct {
 	T             time.Duration // lab time since the start
-	Speed         float64       // the clock's speed factor
+	Speed         float64       // the clock's speed factor, as it runs
+	Pace          PaceStats     // the speed asked for, and how far behind the lab is
 	Load          LoadStats
 	Requests      RequestStats
 	Latency       LatencyStats
@@ -37,6 +38,7 @@ type Snapshot struct {
 type LoadStats struct {
 	Rate     float64 // arrivals per second it is set to; 0 when off or paused
 	Arrivals float64 // arrivals it generated over the last second
+	Skipped  uint64  // arrivals not sent since the start, because the machine fell too far behind
 }
 
 // RequestStats counts finished requests, failed or not.
@@ -210,7 +212,8 @@ func (s *Snapshot) Role(r Role) []ServerStats {
 // component's stats lock briefly; it never waits on the request path.
 func (l *Lab) Snapshot() Snapshot {
 	now := l.clock.Now()
-	snap := Snapshot{T: now.Sub(l.start), Speed: l.clock.Speed(), EventsDropped: l.Bus.dropped.Load()}
+	snap := Snapshot{T: now.Sub(l.start), Speed: l.clock.Speed(), Pace: l.pace.stats(), EventsDropped: l.Bus.dropped.Load()}
+	snap.Load.Skipped = l.m.skipped.Load()
 	spec, paused := l.Load()
 	if !paused {
 		snap.Load.Rate = spec.Rate

@@ -81,21 +81,27 @@ type Backend struct {
 	replies sync.Pool     // chan Result, one per Do in flight
 	wg      sync.WaitGroup
 
-	mu       sync.Mutex
-	cond     sync.Cond     // a job was queued, the pool shrank, or Stop
-	queue    fifo[job]     // jobs whose turn has not come: not yet placed on a worker
-	plans    fifo[plan]    // jobs placed on a worker, waiting for a goroutine to carry them
-	workers  []*worker     // every worker ever started, by number
-	free     freeList      // the workers a job can be planned on, earliest free first
-	target   int           // configured worker count
-	planned  ends          // end times of planned jobs not yet over
-	held     int           // planned jobs whose end is not known yet
-	timing   bool          // a goroutine sleeps until the queue's head has its turn
-	kick     chan struct{} // closed (and replaced) when that turn may come sooner: the pool grew, or Stop
-	queueCap int
-	conf     conf
-	stopped  bool
-	st       Stats // counters only; the rest is filled in by Stats
+	mu         sync.Mutex
+	cond       sync.Cond        // a job was queued, the pool shrank, or Stop
+	pending    arrivals         // jobs not yet admitted or turned away, by arrival time
+	queue      fifo[job]        // admitted jobs whose turn has not come: the accept queue
+	plans      fifo[plan]       // jobs placed on a worker, waiting for a goroutine to carry them
+	rejected   []job            // turned away under the lock, to be answered after it
+	workers    []*worker        // every worker ever started, by number
+	free       freeList         // the workers a job can be planned on, earliest free first
+	target     int              // configured worker count
+	planned    ends             // end times of planned jobs not yet over
+	held       int              // planned jobs whose end is not known yet
+	nudge      chan struct{}    // wakes the dispatcher to look again (buffered, never closed)
+	handlerEst time.Duration    // how long handlers take, in lab time: a running average
+	estFree    []time.Time      // scratch for inSystemAtLocked
+	late       [2]time.Duration // the latest an arrival came in, in lab time: this period and the last
+	lateSince  time.Time        // when this period began
+	dispatchAt time.Time        // when the dispatcher is to look next; zero: when nudged
+	queueCap   int
+	conf       conf
+	stopped    bool
+	st         Stats // counters only; the rest is filled in by Stats
 }
 
 // conf is the part of the configuration a worker reads when it takes a job.
@@ -131,7 +137,7 @@ func New(s Settings) *Backend {
 		seed:     s.Seed,
 		onEvent:  s.OnEvent,
 		stop:     make(chan struct{}),
-		kick:     make(chan struct{}),
+		nudge:    make(chan struct{}, 1),
 		queueCap: min(s.QueueSize, MaxQueueSize),
 		conf:     conf{service: s.Service.clamped()},
 	}
@@ -140,6 +146,8 @@ func New(s Settings) *Backend {
 	b.mu.Lock()
 	b.resizeLocked(min(s.Workers, MaxWorkers))
 	b.mu.Unlock()
+	b.wg.Add(1)
+	crash.Go(b.dispatch)
 	return b
 }
 
@@ -169,14 +177,11 @@ func (b *Backend) Do(req Request) Result {
 	return res
 }
 
-// enqueue admits req or says why not. Admission is the M/M/c/K rule, in
-// lab time: a job is turned away if, at the moment it arrives, the workers
-// and the queue already hold Workers + QueueSize jobs, counting the jobs
-// not yet planned and the planned ones that end after it arrives. (A job
-// whose end has passed in lab time is gone, even if the goroutine carrying
-// it has not woken yet: at high clock speeds on a busy machine that is
-// often the case, and counting it would turn away requests the modelled
-// server would have taken.) With QueueSize 0 only an idle worker accepts.
+// enqueue takes req in, or refuses it at once when the backend is down
+// or stopped. Whether it is admitted is decided in lab-time order (see
+// planDueLocked): at once, unless the clock's slack asks to wait a moment
+// for requests that arrived before it in lab time but are still on their
+// way in real time.
 func (b *Backend) enqueue(req Request, done func(Result), reply chan Result) (Result, bool) {
 	now := b.clock.Now()
 	if req.Arrive.IsZero() {
@@ -191,37 +196,164 @@ func (b *Backend) enqueue(req Request, done func(Result), reply chan Result) (Re
 	case b.conf.down:
 		err = ErrDown
 		b.st.Refused++
-	case b.inSystemLocked(req.Arrive) >= b.queueCap+b.target:
+	case b.pending.len() >= b.backlogCap():
+		// A machine far behind real time: more undecided jobs than memory
+		// should hold. The lab slows its clock long before this.
 		err = ErrRejected
 		b.st.Rejected++
 	default:
-		b.queue.push(job{req: req, done: done, reply: reply})
-		b.st.Accepted++
+		b.noteLateLocked(now.Sub(req.Arrive), now)
+		b.pending.push(job{req: req, done: done, reply: reply})
 		b.planDueLocked(now)
-		wake := b.plans.len() > 0 || !b.timing
+		wake := b.plans.len() > 0
+		if at, ok := b.nextTurnLocked(); ok && (b.dispatchAt.IsZero() || at.Before(b.dispatchAt)) {
+			b.nudgeDispatcher() // it would look too late
+		}
+		rejected := b.takeRejectedLocked()
 		b.mu.Unlock()
 		if wake {
 			b.cond.Signal()
 		}
+		sendRejected(rejected)
 		return Result{}, true
 	}
 	b.mu.Unlock()
 	return Result{Start: req.Arrive, End: req.Arrive, Worker: -1, Err: err}, false
 }
 
-// inSystemLocked counts the jobs queued or in service at lab time t:
-// those not yet planned, those held, and the planned ones ending after t.
-// Planned ends at or before t are dropped for good: arrivals come in lab
-// time order, near enough (each source stamps its own in order). Called
-// with b.mu held.
-func (b *Backend) inSystemLocked(t time.Time) int {
-	b.planned.dropUntil(t)
-	return b.queue.len() + b.held + len(b.planned)
+// latePeriod is how long the backend remembers how late arrivals came in;
+// lateCap bounds how long it waits for one, in multiples of the clock's
+// slack (an arrival later than that is taken in the order it came: a lab
+// that far behind slows its clock).
+const (
+	latePeriod = 500 * time.Millisecond
+	lateCap    = 3
+)
+
+// noteLateLocked notes that a request came in late, in real time, after
+// its lab arrival time (the goroutine sending it woke late, or the work
+// before it was): the backend waits that long, and the clock's slack
+// besides, before it settles the order of what arrived, so the next one
+// that late still takes its place. Called with b.mu held.
+func (b *Backend) noteLateLocked(late time.Duration, now time.Time) {
+	if now.Sub(b.lateSince) >= latePeriod {
+		b.late[1], b.late[0], b.lateSince = b.late[0], 0, now
+	}
+	b.late[0] = max(b.late[0], late)
 }
 
-// freeAt moves w's free time to end, a planned job's known end.
-func (b *Backend) freeAt(w *worker, end time.Time) {
-	w.free = end
+// slackLocked is how long after an arrival its order is settled: as late
+// as arrivals came in lately, within lateCap times the clock's slack (the
+// machine's scheduling delay), and the clock's slack besides. The cap
+// keeps this server's wait from feeding on itself: a caller held waiting
+// for its answer makes that caller's next requests late in turn. Called
+// with b.mu held.
+func (b *Backend) slackLocked() time.Duration {
+	floor := b.clock.Slack()
+	return min(max(b.late[0], b.late[1]), lateCap*floor) + floor
+}
+
+// admitLocked decides whether j, the earliest undecided arrival, is
+// admitted: the M/M/c/K rule, in lab time. It is turned away if at the
+// moment it arrived the workers and the queue already held Workers +
+// QueueSize jobs: the planned ones ending after it arrived, those held by
+// a handler still running, and those admitted and waiting for their turn.
+// Jobs are decided and placed in lab-time order, so this is known from lab
+// times alone, not from how far the goroutines have got: on a busy machine
+// at high speed they are often behind, and counting their work would turn
+// away requests the modelled server would have taken. With QueueSize 0
+// only an idle worker accepts. Called with b.mu held.
+func (b *Backend) admitLocked(j *job) bool {
+	if b.inSystemAtLocked(j.req.Arrive) >= b.queueCap+b.target {
+		b.st.Rejected++
+		return false
+	}
+	b.st.Accepted++
+	return true
+}
+
+// inSystemAtLocked counts the jobs in the system at lab time t: the
+// planned ones ending after t, and of the held and queued ones those that
+// would still be there. A held job's end is not known until its handler
+// returns, and a queued job's start not until a worker frees up, so their
+// ends are estimated: a handler takes as long as handlers have lately,
+// a service its mean, and the queue is served in order as the workers
+// free up. Without the estimate, a busy machine that is slow to run the
+// handlers would hold workers and queue in real time that the model has
+// long freed, and turn away requests it would have taken. Planned ends at
+// or before t are dropped for good: arrivals are decided in lab-time
+// order. Called with b.mu held.
+func (b *Backend) inSystemAtLocked(t time.Time) int {
+	b.planned.dropUntil(t)
+	n := len(b.planned)
+	if b.held == 0 && b.queue.len() == 0 {
+		return n
+	}
+	frees := b.estFree[:0]
+	for _, w := range b.workers {
+		f := w.free
+		if w.held {
+			f = w.heldFrom.Add(b.handlerEst)
+			if w.heldFrom.IsZero() { // hung until unhung: there for good
+				f = t.Add(MaxDuration)
+			}
+			if f.After(t) {
+				n++
+			}
+		}
+		if w.id < b.target {
+			frees = append(frees, f)
+		}
+	}
+	q := b.queue.len()
+	if q*len(frees) > 1<<16 { // too long to estimate on every arrival: all there
+		n += q
+		q = 0
+	}
+	if q > 0 && len(frees) > 0 {
+		each := b.conf.service.Mean() + b.conf.slow + b.handlerEst
+		for i := range q {
+			k := 0 // the worker that frees up first
+			for m := range frees {
+				if frees[m].Before(frees[k]) {
+					k = m
+				}
+			}
+			end := later(b.queue.at(i).req.Arrive, frees[k]).Add(each)
+			frees[k] = end
+			if end.After(t) {
+				n++
+			}
+		}
+	}
+	b.estFree = frees
+	return n
+}
+
+// backlogCap bounds the jobs waiting for a decision (see enqueue).
+func (b *Backend) backlogCap() int { return 4*(b.queueCap+b.target) + 1024 }
+
+// takeRejectedLocked hands over the jobs turned away, to be answered once
+// the lock is released.
+func (b *Backend) takeRejectedLocked() []job {
+	r := b.rejected
+	b.rejected = nil
+	return r
+}
+
+// sendRejected answers jobs turned away: failed when they arrived.
+func sendRejected(js []job) {
+	for i := range js {
+		a := js[i].req.Arrive
+		js[i].send(Result{Start: a, End: a, Worker: -1, Err: ErrRejected})
+	}
+}
+
+// freeAt records a planned job on w from start to end: w is free from
+// then on, unless the job went in a gap before its free time.
+func (b *Backend) freeAt(w *worker, start, end time.Time) {
+	w.busyFor(start, end)
+	w.free = later(w.free, end)
 	b.planned.push(end)
 	if w.pos >= 0 {
 		b.free.fix(w.pos)
@@ -232,40 +364,60 @@ func (b *Backend) freeAt(w *worker, end time.Time) {
 // more is planned on it until p settles.
 func (b *Backend) hold(p *plan) {
 	p.w.held, p.held = true, true
+	p.w.heldFrom = p.end // zero for a job hung until unhung
 	b.held++
 	b.free.remove(p.w)
 }
 
-// planDueLocked places the queued jobs whose turn has come by lab time
-// now, oldest first: a job's turn is max(arrive, the earliest free
-// worker's free time). A job is placed when its turn comes, not before, so
-// a fault (kill, slow, errors, hang) applies to the jobs that start after
-// it, as on a real server; and its times are fixed in queue order, never by
-// which goroutine happens to wake first. Called with b.mu held.
+// planDueLocked moves jobs along, in lab-time order. An arrival is
+// decided (admitted to the queue or turned away) once the clock's slack
+// has passed since it arrived: by then any request that arrived before it
+// in lab time is in, however late its goroutine woke. An admitted job is
+// placed on a worker when its turn comes, max(arrive, the earliest free
+// worker's free time), and not before, so a fault (kill, slow, errors,
+// hang) applies to the jobs that start after it, as on a real server. Its
+// times are fixed here, in order, never by which goroutine happens to wake
+// first. Called with b.mu held.
 func (b *Backend) planDueLocked(now time.Time) {
+	horizon := now.Add(-b.slackLocked())
 	for {
-		j, ok := b.queue.peek()
-		if !ok {
+		if j, ok := b.queue.peek(); ok {
+			if w := b.earliestLocked(); w != nil && !later(j.req.Arrive, w.free).After(now) {
+				next, _ := b.queue.pop() // (j pointed into the ring, now cleared)
+				b.plans.push(b.planLocked(next))
+				continue
+			}
+		}
+		j, ok := b.pending.peek()
+		if !ok || j.req.Arrive.After(horizon) {
 			return
 		}
-		w := b.earliestLocked()
-		if w == nil || later(j.req.Arrive, w.free).After(now) {
-			return
+		next, _ := b.pending.pop()
+		if b.admitLocked(&next) {
+			b.queue.push(next)
+		} else {
+			b.rejected = append(b.rejected, next)
 		}
-		next, _ := b.queue.pop() // (j pointed into the ring, now cleared)
-		b.plans.push(b.planLocked(next))
 	}
 }
 
-// nextTurnLocked is when the queue's head has its turn, if it has a
-// worker to go to. Called with b.mu held.
+// nextTurnLocked is when planDueLocked has something to do next: the
+// earliest arrival's decision, or the queue head's turn if it has a worker
+// to go to. Called with b.mu held.
 func (b *Backend) nextTurnLocked() (time.Time, bool) {
-	j, ok := b.queue.peek()
-	w := b.earliestLocked()
-	if !ok || w == nil {
-		return time.Time{}, false
+	var at time.Time
+	found := false
+	if j, ok := b.pending.peek(); ok {
+		at, found = j.req.Arrive.Add(b.slackLocked()), true
 	}
-	return later(j.req.Arrive, w.free), true
+	if j, ok := b.queue.peek(); ok {
+		if w := b.earliestLocked(); w != nil {
+			if turn := later(j.req.Arrive, w.free); !found || turn.Before(at) {
+				at, found = turn, true
+			}
+		}
+	}
+	return at, found
 }
 
 // run is the loop of goroutine id: place the jobs whose turn has come,
@@ -289,15 +441,22 @@ func (b *Backend) run(g *worker) {
 	for {
 		if b.stopped || g.id >= b.target {
 			g.alive = false
-			if b.queue.len() > 0 || b.plans.len() > 0 {
+			if b.pending.len() > 0 || b.queue.len() > 0 || b.plans.len() > 0 {
 				b.cond.Signal() // hand on a wake-up this goroutine may have used
 			}
 			b.mu.Unlock()
 			send()
 			return
 		}
-		if b.queue.len() > 0 {
+		if b.pending.len() > 0 || b.queue.len() > 0 {
 			b.planDueLocked(b.clock.Now())
+			if len(b.rejected) > 0 {
+				r := b.takeRejectedLocked()
+				b.mu.Unlock()
+				sendRejected(r)
+				b.mu.Lock()
+				continue
+			}
 		}
 		if p, ok := b.plans.pop(); ok {
 			if b.plans.len() > 0 {
@@ -317,15 +476,6 @@ func (b *Backend) run(g *worker) {
 			b.mu.Lock()
 			continue
 		}
-		if turn, ok := b.nextTurnLocked(); ok && !b.timing {
-			b.timing = true
-			kick := b.kick
-			b.mu.Unlock()
-			b.clock.SleepUntil(turn, kick)
-			b.mu.Lock()
-			b.timing = false
-			continue
-		}
 		b.cond.Wait() // for a job, a settled worker or a change
 	}
 }
@@ -334,12 +484,16 @@ func (b *Backend) run(g *worker) {
 // the worker at the job's end. Called with b.mu held.
 func (b *Backend) settleLocked(p *plan, o outcome) {
 	if p.held {
+		if p.cf.hang == nil && o.kind == served { // a handler ran: learn how long they take
+			took := o.end.Sub(p.end)
+			b.handlerEst += (took - b.handlerEst) / 8
+		}
 		p.w.held = false
 		b.held--
 		if p.w.id < b.target {
 			b.free.add(p.w)
 		}
-		b.freeAt(p.w, later(p.w.free, o.end))
+		b.freeAt(p.w, p.start, o.end)
 	}
 	switch o.kind {
 	case refused:
@@ -377,15 +531,49 @@ func (b *Backend) resizeLocked(n int) {
 			crash.Go(func() { b.run(w) })
 		}
 	}
-	b.kickLocked()
+	b.nudgeDispatcher()
 	b.cond.Broadcast()
 }
 
-// kickLocked wakes the goroutine sleeping until the queue head's turn, to
-// look again. Called with b.mu held.
-func (b *Backend) kickLocked() {
-	close(b.kick)
-	b.kick = make(chan struct{})
+// nudgeDispatcher asks the dispatcher to look again now.
+func (b *Backend) nudgeDispatcher() {
+	select {
+	case b.nudge <- struct{}{}:
+	default: // a nudge is already waiting
+	}
+}
+
+// dispatch is the backend's clock-keeper: it moves jobs along (see
+// planDueLocked) whenever something falls due in lab time with no request
+// arriving to do it — a decision the slack put off, a queued job's turn —
+// and hands what it placed to the goroutines that carry jobs out.
+func (b *Backend) dispatch() {
+	defer b.wg.Done()
+	for {
+		b.mu.Lock()
+		if b.stopped {
+			b.mu.Unlock()
+			return
+		}
+		b.planDueLocked(b.clock.Now())
+		rejected := b.takeRejectedLocked()
+		placed := b.plans.len() > 0
+		at, ok := b.nextTurnLocked()
+		b.dispatchAt = time.Time{}
+		if ok {
+			b.dispatchAt = at
+		}
+		b.mu.Unlock()
+		sendRejected(rejected)
+		if placed {
+			b.cond.Signal()
+		}
+		if ok {
+			b.clock.SleepUntil(at, b.nudge)
+		} else {
+			<-b.nudge
+		}
+	}
 }
 
 // SetWorkers changes the worker count live, clamped to 1..MaxWorkers.
@@ -428,7 +616,7 @@ func (b *Backend) Stats() Stats {
 	// queue. In a FIFO pool a job waits only while every worker is busy.
 	planned := b.planned.after(b.clock.Now()) + b.held
 	s.Busy = min(planned, b.target)
-	s.Queued = b.queue.len() + planned - s.Busy
+	s.Queued = b.pending.len() + b.queue.len() + planned - s.Busy
 	s.QueueCap = b.queueCap
 	return s
 }
@@ -442,6 +630,9 @@ func (b *Backend) Stop() {
 	b.mu.Lock()
 	if !b.stopped {
 		b.stopped = true
+		for j, ok := b.pending.pop(); ok; j, ok = b.pending.pop() {
+			drained = append(drained, j)
+		}
 		for j, ok := b.queue.pop(); ok; j, ok = b.queue.pop() {
 			drained = append(drained, j)
 		}
@@ -450,6 +641,7 @@ func (b *Backend) Stop() {
 		}
 		close(b.stop)
 		b.cond.Broadcast()
+		b.nudgeDispatcher()
 	}
 	now := b.clock.Now()
 	b.mu.Unlock()

@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -154,4 +155,56 @@ func TestPoolMatchesErlangCAt20x(t *testing.T) {
 	if math.Abs(gotWq-wq)/wq > 0.10 {
 		t.Errorf("mean wait %.3f ms, theory %.3f ms: off by more than 10%%", gotWq*1e3, wq*1e3)
 	}
+}
+
+// With slack, a request that reaches the backend late in real time but
+// arrived earlier in lab time still goes first: the order is the lab's.
+func TestSlackOrdersLateArrivals(t *testing.T) {
+	for _, slack := range []time.Duration{0, 10 * time.Millisecond} {
+		t.Run(fmt.Sprint(slack), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				clk := clock.New(1)
+				clk.SetSlack(slack)
+				b := New(Settings{Workers: 1, QueueSize: 8, Service: Dist{Kind: Const, A: 10 * time.Millisecond}, Clock: clk})
+				defer b.Stop()
+				t0 := clk.Now()
+				time.Sleep(5 * time.Millisecond)
+				second := submit(b, Request{Arrive: t0.Add(5 * time.Millisecond)})
+				time.Sleep(2 * time.Millisecond) // the first one's sender woke late
+				first := submit(b, Request{Arrive: t0.Add(time.Millisecond)})
+				a, c := <-first, <-second
+				if slack == 0 {
+					// Without slack the late one waits behind the other: the
+					// disorder the slack is for.
+					if a.QueueWait != 14*time.Millisecond {
+						t.Errorf("without slack: first waited %v, want 14ms", a.QueueWait)
+					}
+					return
+				}
+				if a.QueueWait != 0 || c.QueueWait != 6*time.Millisecond || a.Start.Sub(t0) != time.Millisecond {
+					t.Errorf("first %+v, second %+v: want the first served at 1ms, the second waiting 6ms", a, c)
+				}
+			})
+		})
+	}
+}
+
+// A request turned away after the slack still failed when it arrived.
+func TestSlackRejectionEndsOnArrival(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		clk := clock.New(1)
+		clk.SetSlack(10 * time.Millisecond)
+		b := New(Settings{Workers: 1, QueueSize: 0, Service: Dist{Kind: Const, A: 50 * time.Millisecond}, Clock: clk})
+		defer b.Stop()
+		t0 := clk.Now()
+		ok := submit(b, Request{Arrive: t0})
+		turned := submit(b, Request{Arrive: t0.Add(time.Millisecond)})
+		r := <-turned
+		if !errors.Is(r.Err, ErrRejected) || r.End != t0.Add(time.Millisecond) || clk.Now() != t0.Add(11*time.Millisecond) {
+			t.Errorf("turned away: %+v at %v; want ErrRejected ending at 1ms, told at 11ms", r, clk.Now().Sub(t0))
+		}
+		if r := <-ok; r.Err != nil {
+			t.Errorf("first: %+v", r)
+		}
+	})
 }

@@ -13,6 +13,9 @@ type fifo[T any] struct {
 
 func (q *fifo[T]) len() int { return q.n }
 
+// at is the i-th oldest item, in place.
+func (q *fifo[T]) at(i int) *T { return &q.buf[(q.head+i)&(len(q.buf)-1)] }
+
 // push appends j at the tail, doubling the ring when it is full.
 func (q *fifo[T]) push(j T) {
 	if q.n == len(q.buf) {

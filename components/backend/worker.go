@@ -2,6 +2,7 @@ package backend
 
 import (
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/scalelab/scalelab/components/clock"
@@ -16,12 +17,45 @@ import (
 // out in real time; which goroutine carries a job does not decide any of
 // its times.
 type worker struct {
-	id    int
-	rng   *rand.Rand // PCG(seed, id)
-	free  time.Time
-	held  bool
-	pos   int  // index in Backend.free; -1 when held or beyond the pool
-	alive bool // the goroutine of this number runs
+	id       int
+	rng      *rand.Rand // PCG(seed, id)
+	free     time.Time
+	held     bool
+	heldFrom time.Time // while held: the earliest its job can end; zero if hung until unhung
+	pos      int       // index in Backend.free; -1 when held or beyond the pool
+	spans    []span    // its latest jobs' busy times, by start (at most keepSpans)
+	alive    bool      // the goroutine of this number runs
+}
+
+// span is a stretch of lab time a worker is busy with one job.
+type span struct{ start, end time.Time }
+
+// keepSpans is how many of its latest jobs a worker remembers, at most, to
+// place a late arrival in a gap it left (see gapLocked).
+const keepSpans = 256
+
+// busyFor records that w is busy from start to end.
+func (w *worker) busyFor(start, end time.Time) {
+	if len(w.spans) == keepSpans { // forget the older half (amortised: one copy per keepSpans/2 jobs)
+		w.spans = w.spans[:copy(w.spans, w.spans[keepSpans/2:])]
+	}
+	i := len(w.spans)
+	for i > 0 && w.spans[i-1].start.After(start) {
+		i--
+	}
+	w.spans = slices.Insert(w.spans, i, span{start, end})
+}
+
+// gap is the earliest time from t on that w is idle for d, between the
+// jobs it remembers, and whether it has one before its free time.
+func (w *worker) gap(t time.Time, d time.Duration) (time.Time, bool) {
+	for i := 0; i+1 < len(w.spans); i++ {
+		at := later(t, w.spans[i].end)
+		if !at.Add(d).After(w.spans[i+1].start) {
+			return at, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // plan is a job placed on a worker's timeline: the times it will have, as
@@ -57,6 +91,22 @@ type outcome struct {
 	busy      time.Duration // server view: how long the worker was occupied
 }
 
+// gapLocked finds the worker idle soonest after t for d, in the gaps its
+// latest jobs left, if any worker has one. Called with b.mu held.
+func (b *Backend) gapLocked(t time.Time, d time.Duration) (*worker, time.Time, bool) {
+	var best *worker
+	var at time.Time
+	for _, w := range b.workers[:b.target] {
+		if w.held {
+			continue
+		}
+		if g, ok := w.gap(t, d); ok && (best == nil || g.Before(at)) {
+			best, at = w, g
+		}
+	}
+	return best, at, best != nil
+}
+
 // earliestLocked is the worker that is free first among those that can be
 // planned on (ties to the lowest number), or nil when every one is held.
 // This is the discipline of a shared FIFO queue in front of c servers: each
@@ -83,26 +133,37 @@ func (b *Backend) planLocked(j job) plan {
 	}
 	p.w = w
 	p.start = later(arrive, w.free)
+	if p.start.After(arrive) && p.cf.hang == nil && j.req.Handler == nil {
+		// It would wait. If it came in late, from a goroutine that woke
+		// late, the workers may have had room for it back when it arrived.
+		p.service = p.cf.service.Sample(w.rng) + p.cf.slow
+		if g, at, ok := b.gapLocked(arrive, p.service); ok && at.Before(p.start) {
+			p.w, p.start = g, at
+		}
+		w = p.w
+	}
 	switch {
 	case p.cf.hang != nil && !p.deadline.IsZero(): // stuck until the caller gives up
 		p.end = later(p.deadline, p.start)
-		b.freeAt(w, p.end)
+		b.freeAt(w, p.start, p.end)
 	case p.cf.hang != nil: // stuck until unhung
 		p.service = p.cf.service.Sample(w.rng) + p.cf.slow
 		b.hold(&p)
 	default:
-		p.service = p.cf.service.Sample(w.rng) + p.cf.slow
+		if p.service == 0 {
+			p.service = p.cf.service.Sample(w.rng) + p.cf.slow
+		}
 		p.end = p.start.Add(p.service)
 		if !p.deadline.IsZero() && p.end.After(p.deadline) {
 			// The caller leaves first; the server cannot know, and the
 			// worker is busy to the end anyway (the wasted work that makes
 			// overloaded servers collapse).
-			b.freeAt(w, p.end)
+			b.freeAt(w, p.start, p.end)
 			break
 		}
 		p.fail = p.cf.errRate > 0 && w.rng.Float64() < p.cf.errRate
 		if p.fail || j.req.Handler == nil {
-			b.freeAt(w, p.end)
+			b.freeAt(w, p.start, p.end)
 		} else {
 			b.hold(&p)
 		}

@@ -33,6 +33,7 @@ const (
 type Clock struct {
 	mu    sync.Mutex // serialises SetSpeed
 	state atomic.Pointer[epoch]
+	slack atomic.Int64 // wall ns: see SetSlack
 }
 
 // epoch is one stretch of constant speed. It is immutable once published.
@@ -84,6 +85,19 @@ func (c *Clock) SetSpeed(x float64) {
 	wall := time.Now()
 	c.state.Store(&epoch{wall: wall, lab: old.at(wall), speed: clamp(x), changed: make(chan struct{})})
 	close(old.changed)
+}
+
+// SetSlack sets how late, in wall time, the goroutines on this clock may
+// be to do what is due: the scheduling delay of the machine they run on.
+// Components that take work from several goroutines wait this long before
+// they settle its order in lab time (see Slack), so work that arrives a
+// little late in real time still takes its place by lab time. 0, the
+// default, waits for nothing.
+func (c *Clock) SetSlack(wall time.Duration) { c.slack.Store(int64(max(wall, 0))) }
+
+// Slack is the slack in lab time at the current speed.
+func (c *Clock) Slack() time.Duration {
+	return time.Duration(float64(c.slack.Load()) * c.state.Load().speed)
 }
 
 // Wall converts a lab duration to the wall-clock duration it takes at the

@@ -129,6 +129,10 @@ func (d *Dashboard) Header() string {
 		"t=" + formatLabTime(v.T),
 		fmt.Sprintf("×%g", v.Speed),
 	}
+	if v.Pace.Behind(v.Speed) {
+		// The machine cannot keep up: said plainly, where the speed is.
+		parts[2] = s.Warn.Render(fmt.Sprintf("⚠ behind ×%g — running at ×%.2g", v.Pace.Asked, v.Speed))
+	}
 	if v.Paused {
 		parts = append(parts, s.Warn.Render("⏸ paused"))
 	} else {

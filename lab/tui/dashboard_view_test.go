@@ -71,3 +71,19 @@ func TestMapKeepsItsColumnsWhenAServerIsEjected(t *testing.T) {
 		t.Errorf("the ejected server is not marked out:\n%s", strings.Join(after, "\n"))
 	}
 }
+
+func TestHeaderSaysWhenTheLabIsBehind(t *testing.T) {
+	src := newFakeSource()
+	m := resized(newFixtureModel(t, src), 160, 40)
+	v := fixtureView(fixtureSeconds)
+	v.Speed, v.Pace.Asked = 20, 20
+	m = applyView(m, v)
+	if h := ansi.Strip(m.dash.Header()); strings.Contains(h, "behind") || !strings.Contains(h, "×20") {
+		t.Errorf("a lab keeping up says it is behind: %q", h)
+	}
+	v.Speed = 7.2
+	m = applyView(m, v)
+	if h := ansi.Strip(m.dash.Header()); !strings.Contains(h, "⚠ behind ×20 — running at ×7.2") {
+		t.Errorf("the header does not say the lab slowed down: %q", h)
+	}
+}
