@@ -42,14 +42,26 @@ type Event struct {
 	Err       string   `json:"err,omitempty"`
 	Value     *float64 `json:"value,omitempty"`
 
-	// Request fields (Kind == "request").
+	// Request fields (Kind == "request"; T is when it was answered, in
+	// lab time). ID is also a dead-lettered message's id.
 	ID        uint64  `json:"id,omitempty"`
 	Key       *uint64 `json:"key,omitempty"`
 	Op        string  `json:"op,omitempty"`
+	Checkout  bool    `json:"checkout,omitempty"` // a write that called payments
+	Arrive    float64 `json:"arrive,omitempty"`   // lab seconds it reached the balancer
 	Backend   string  `json:"backend,omitempty"`
-	Cache     string  `json:"cache,omitempty"` // hit, miss, or empty when the cache was not asked
+	Worker    *int    `json:"worker,omitempty"`     // the web server's worker that served it
+	WaitMS    float64 `json:"wait_ms,omitempty"`    // in the web server's accept queue
+	ServiceMS float64 `json:"service_ms,omitempty"` // from the web server's service start to the answer
+	Cache     string  `json:"cache,omitempty"`      // hit, miss, or empty when the cache was not asked
 	Shard     string  `json:"shard,omitempty"`
 	LatencyMS float64 `json:"latency_ms,omitempty"`
+
+	// Lost-message fields (a queue's state event for messages that ran out
+	// of attempts, once a lab second): how many, and the last one's
+	// attempts (its id is ID).
+	Count    int `json:"count,omitempty"`
+	Attempts int `json:"attempts,omitempty"`
 
 	// Lesson fields (Kind == "lesson").
 	Lesson  string `json:"lesson,omitempty"` // lesson id

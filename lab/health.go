@@ -134,6 +134,17 @@ func (h *healthChecker) round(c HealthConf, at time.Time) {
 // arrive on a busy machine still counts as on time.
 func (h *healthChecker) probe(w *server, at time.Time, timeout time.Duration) bool {
 	deadline := at.Add(timeout)
+	// After the load generator's requests that arrived before it, as on
+	// the wire: a probe sent while the generator is a little behind would
+	// otherwise take a worker ahead of them. (A second of real time at
+	// most: a generator that far behind is the pacer's to fix.)
+	for give := time.Now().Add(time.Second); !h.l.load.sentBy(at) && time.Now().Before(give); {
+		select {
+		case <-h.l.stop:
+			return false
+		case <-time.After(time.Millisecond):
+		}
+	}
 	answered := make(chan struct{})
 	var res backend.Result
 	w.b.Submit(backend.Request{Arrive: at, Timeout: timeout}, func(r backend.Result) {

@@ -417,9 +417,16 @@ func (l *Lab) sampler() {
 	}
 }
 
-// event stamps and publishes an event.
+// event stamps and publishes an event, at the lab time now.
 func (l *Lab) event(e Event) {
 	e.T = l.Since().Seconds()
+	l.Bus.Publish(e)
+}
+
+// eventAt publishes an event that happened at lab time at (a request's
+// answer, which its own logical time says, not the clock).
+func (l *Lab) eventAt(e Event, at time.Time) {
+	e.T = at.Sub(l.start).Seconds()
 	l.Bus.Publish(e)
 }
 
@@ -477,8 +484,8 @@ func (l *Lab) flushLost() {
 	m.mu.Unlock()
 	for _, kind := range []queue.EventKind{queue.DeadLettered, queue.Dropped} {
 		if c := n[kind]; c > 0 {
-			l.event(Event{Kind: KindState, Component: "queue:" + last.Topic, Detail: fmt.Sprintf(
-				"%s %d message(s) in the last second; the last, message %d after %d attempts: %s", kind, c, last.MessageID, last.Attempts, last.Err)})
+			l.event(Event{Kind: KindState, Component: "queue:" + last.Topic, Count: c, ID: last.MessageID, Attempts: last.Attempts, Err: last.Err,
+				Detail: fmt.Sprintf("%s %d message(s) in the last second; the last, message %d after %d attempts: %s", kind, c, last.MessageID, last.Attempts, last.Err)})
 		}
 	}
 }

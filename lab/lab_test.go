@@ -337,6 +337,14 @@ func TestRequestEvents(t *testing.T) {
 			if e.Kind == KindRequest && e.Cache == "miss" && e.Shard == "" {
 				t.Errorf("a cache miss without a shard: %s", row)
 			}
+			if e.Kind == KindRequest && e.Err == "" {
+				// Its times add up: answered at arrival + wait + service.
+				if e.Worker == nil || *e.Worker < 0 || e.Arrive < 0 {
+					t.Errorf("request event without its worker or arrival: %s", row)
+				} else if got := e.Arrive*1000 + e.WaitMS + e.ServiceMS; math.Abs(got-e.T*1000) > 0.001 || math.Abs(e.WaitMS+e.ServiceMS-e.LatencyMS) > 0.001 {
+					t.Errorf("arrival %.3fs + wait %.3fms + service %.3fms is not the answer at %.3fs: %s", e.Arrive, e.WaitMS, e.ServiceMS, e.T, row)
+				}
+			}
 		}
 		if kinds[KindRequest] < 250 || kinds[KindCommand] != 4 || kinds[KindFault] != 1 {
 			t.Errorf("event counts %v", kinds)
@@ -437,6 +445,9 @@ func TestDeadLettersAreToldOnceASecond(t *testing.T) {
 			var n int
 			if _, err := fmt.Sscanf(e.Detail, "%s %d message(s)", &kind, &n); err == nil && e.Component == "queue:writes" {
 				events++
+				if e.Count != n || e.ID == 0 || e.Attempts != 1 || e.Err == "" {
+					t.Errorf("lost-message event without its count, last id, attempts and error: %+v", e)
+				}
 				if kind == "dead-lettered" {
 					lost += n
 				}

@@ -2,8 +2,10 @@ package lab
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -52,6 +54,10 @@ type generator struct {
 	spec   LoadSpec
 	paused bool
 	wake   chan struct{} // closed on every change, and on stop
+	// sent is lab ns up to which every arrival has been issued (math.MaxInt64
+	// while there is no load): health probes wait for it, so a probe never
+	// reaches a server ahead of requests that arrived before it.
+	sent   atomic.Int64
 	rng    *rand.Rand
 	zipf   *rand.Zipf
 	nextID uint64
@@ -59,10 +65,12 @@ type generator struct {
 
 func newGenerator(l *Lab) *generator {
 	rng := rand.New(rand.NewPCG(l.cfg.Seed, 0x10ad))
-	return &generator{
+	g := &generator{
 		l: l, rng: rng, wake: make(chan struct{}),
 		spec: LoadSpec{Poisson: true, Dist: KeysUniform, ZipfS: 1.1, HotFrac: 0.1, Keys: l.preset.Keys, Reads: 0.9},
 	}
+	g.sent.Store(math.MaxInt64)
+	return g
 }
 
 // Load returns the generator's current spec and whether it is paused.
@@ -112,6 +120,7 @@ func (g *generator) run() {
 		}
 		if paused || spec.Rate <= 0 {
 			next = time.Time{}
+			g.sent.Store(math.MaxInt64)
 			select {
 			case <-wake:
 			case <-g.l.stop:
@@ -130,6 +139,7 @@ func (g *generator) run() {
 			g.l.event(Event{Kind: KindState, Component: "load", Detail: fmt.Sprintf("%d arrivals not sent: the machine fell %v behind even at %s", skipped, behind.Round(time.Millisecond), speedText(clk.Speed()))})
 			next = now
 		}
+		g.sent.Store(next.UnixNano())
 		if !clk.SleepUntil(next, wake) {
 			continue // changed or stopping: re-read the spec
 		}
@@ -146,9 +156,13 @@ func (g *generator) run() {
 			next = next.Add(g.gap(&spec))
 		}
 		g.mu.Unlock()
+		g.sent.Store(next.UnixNano())
 		g.l.pace.genLag.Store(int64(max(now.Sub(next), 0))) // the backlog left
 	}
 }
+
+// sentBy reports whether every arrival before lab time t has been issued.
+func (g *generator) sentBy(t time.Time) bool { return g.sent.Load() >= t.UnixNano() }
 
 // gap is the time to the next arrival. Callers hold g.mu (rng is not safe
 // for concurrent use).

@@ -102,6 +102,9 @@ var Metrics = sortedMetrics([]MetricInfo{
 	perServer("backend.errors", UnitReqPerS, "requests the server failed or timed out (last 1 s)", func(v *ServerStats) float64 { return v.Errors }),
 	perServer("backend.queue_wait.mean", UnitMS, "mean time requests waited in the accept queue (last 5 s)", func(v *ServerStats) float64 { return ms(v.QueueWait) }),
 	perServer("backend.service.mean", UnitMS, "mean time from service start to response (last 5 s)", func(v *ServerStats) float64 { return ms(v.Service) }),
+	perServer("backend.served", UnitCount, "requests the server has served since the start", func(v *ServerStats) float64 { return float64(v.Served) }),
+	perServer("backend.queue_wait.total", UnitSeconds, "time requests the server served have spent in its accept queue, since the start", func(v *ServerStats) float64 { return v.WaitTotal.Seconds() }),
+	perServer("backend.service.total", UnitSeconds, "time the server's workers have spent serving, since the start", func(v *ServerStats) float64 { return v.ServiceTotal.Seconds() }),
 	perServer("backend.latency.p99", UnitMS, "99th percentile of queue wait + service at the server (last 5 s)", func(v *ServerStats) float64 { return ms(v.P99) }),
 
 	cacheMetric("cache.hit_ratio", UnitShare, "share of cache reads that hit (last 5 s)", func(c *CacheStats) float64 { return c.HitRatio }),

@@ -27,6 +27,7 @@ type request struct {
 	tr       *trace.Trace
 	cacheUse string // "hit", "miss" or ""
 	shard    string
+	res      backend.Result // the web server's answer, for the request event
 	notify   chan<- struct{}
 
 	serveFn backend.Handler
@@ -308,6 +309,7 @@ func (r *request) done(res backend.Result) {
 	if end.Before(r.arrive) {
 		end = r.arrive
 	}
+	r.res = res
 	r.finish(end, name, res.Err)
 }
 
@@ -326,15 +328,20 @@ func (r *request) finish(end time.Time, backendName string, err error) {
 	r.tr.Finish(end, err)
 	if l.Bus.WantsRequests() {
 		key := r.key
-		e := Event{Kind: KindRequest, ID: r.id, Key: &key, Op: "read", Backend: backendName, Cache: r.cacheUse,
-			Shard: r.shard, LatencyMS: float64(lat) / float64(time.Millisecond)}
+		e := Event{Kind: KindRequest, ID: r.id, Key: &key, Op: "read", Checkout: r.checkout, Arrive: r.arrive.Sub(l.start).Seconds(),
+			Backend: backendName, Cache: r.cacheUse, Shard: r.shard, LatencyMS: float64(lat) / float64(time.Millisecond)}
 		if r.write {
 			e.Op = "write"
+		}
+		if w := r.res.Worker; backendName != "" && w >= 0 {
+			e.Worker = &w
+			e.WaitMS = ms(r.res.QueueWait)
+			e.ServiceMS = ms(r.res.Service)
 		}
 		if err != nil {
 			e.Err = err.Error()
 		}
-		l.event(e)
+		l.eventAt(e, end)
 	}
 	r.tr = nil
 	notify := r.notify

@@ -82,17 +82,21 @@ type ServerStats struct {
 	Role        Role
 	Health      backend.Health
 	Workers     int
-	Busy        int     // workers serving now
-	Queued      int     // requests waiting in the accept queue now
-	Utilization float64 // share of worker time spent serving
-	Rate        float64 // requests completed per second
-	Rejected    float64 // requests turned away per second (queue full or down)
-	Errors      float64 // requests failed or timed out per second
-	QueueWait   time.Duration
-	Service     time.Duration // mean from service start to response
-	P99         time.Duration // of queue wait + service
-	Routing     *RoutingStats // web servers only
-	Shard       *ShardLoad    // database shards only
+	Busy        int           // workers serving now
+	Queued      int           // requests waiting in the accept queue now
+	Utilization float64       // share of worker time spent serving
+	Rate        float64       // requests completed per second
+	Rejected    float64       // requests turned away per second (queue full or down)
+	Errors      float64       // requests failed or timed out per second
+	QueueWait   time.Duration // mean over the last 5 s
+	Service     time.Duration // mean from service start to response, over the last 5 s
+	// Since the start: requests served, and the time they spent queued
+	// and being served (for means over any span: difference two readings).
+	Served                  uint64
+	WaitTotal, ServiceTotal time.Duration
+	P99                     time.Duration // of queue wait + service
+	Routing                 *RoutingStats // web servers only
+	Shard                   *ShardLoad    // database shards only
 }
 
 // RoutingStats is what the balancer does with one web server.
@@ -282,6 +286,7 @@ func (l *Lab) serverStats(rate, stat *Window) []ServerStats {
 			QueueWait:   fromMS(ratio(stat.Delta("backend.wait_ms{"+n+"}"), done)),
 			Service:     fromMS(ratio(served, done)),
 			P99:         fromMS(stat.Hist("backend.latency{" + n + "}").P99),
+			Served:      st.Completed, WaitTotal: st.QueueWaitTotal, ServiceTotal: st.ServiceTotal,
 		}
 		if s.role == RoleWeb {
 			ss.Routing = routing[n]
