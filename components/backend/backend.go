@@ -264,7 +264,13 @@ func (b *Backend) slackLocked() time.Duration {
 // away requests the modelled server would have taken. With QueueSize 0
 // only an idle worker accepts. Called with b.mu held.
 func (b *Backend) admitLocked(j *job) bool {
-	if b.inSystemAtLocked(j.req.Arrive) >= b.queueCap+b.target {
+	b.planned.dropUntil(j.req.Arrive)
+	room := b.queueCap + b.target
+	if len(b.planned)+b.held+b.queue.len() < room {
+		b.st.Accepted++ // room even if every held and queued job is still there
+		return true
+	}
+	if b.inSystemAtLocked(j.req.Arrive) >= room {
 		b.st.Rejected++
 		return false
 	}

@@ -24,15 +24,23 @@
 // is drawn, and its end is fixed. This is the discipline of one FIFO queue
 // in front of c servers, computed in queue order, so which goroutine
 // happens to wake first never decides who waits; at 20x on a busy machine
-// the waits are those of 1x. Admission counts the jobs in the system at the
-// arrival's lab time the same way. Goroutines then carry the plans out on
-// the lab clock, sleeping until the times fixed; a late wake-up delays an
-// answer in real time but changes none of its times.
+// the waits are those of 1x. Goroutines then carry the plans out on the lab
+// clock, sleeping until the times fixed; a late wake-up delays an answer in
+// real time but changes none of its times.
+//
+// Requests come from several goroutines, each a little late in real time
+// now and then. So arrivals are settled in lab-time order only once the
+// lateness seen lately (plus the clock's slack, the machine's scheduling
+// delay) has passed: admission then counts the jobs in the system at the
+// arrival's lab time, estimating the ends of those whose handler is still
+// running and of the queue; and a request that comes in later than that is
+// placed in a gap its worker left, if there was one.
 //
 // Files: worker.go (a worker's timeline: placing a job on it, carrying it
 // out), backend.go (admission, the pool, stats: the locked wrapper),
 // free.go (the workers by the time they free up), ends.go (the planned
-// ends, for admission), fifo.go (the queues), faults.go (kill, slow,
+// ends, for admission), arrivals.go (arrivals by lab time), fifo.go (the
+// queues), faults.go (kill, slow,
 // errors, hang and the Health they add up to), request.go (requests,
 // results, errors), dist.go (service-time distributions).
 package backend

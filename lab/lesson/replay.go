@@ -12,7 +12,7 @@ import (
 // ReplaySpeed is the clock speed a lab is rebuilt at when a step is
 // restarted or a lesson resumed: as fast as the lab stays faithful, so the
 // learner waits seconds, not minutes, and sees what the earlier steps did.
-const ReplaySpeed = 5
+const ReplaySpeed = 20
 
 // Replay brings a new lab to where a plan left off: each entry's lines run
 // at the entry's lab time, then lab time runs on to plan.Until. An entry
