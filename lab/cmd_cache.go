@@ -10,7 +10,7 @@ import (
 )
 
 var cacheCommand = command("cache", func() action { return &cacheAction{} },
-	"resize the LRU cache, set its TTL, choose its write policy, or empty it (a cold cache)",
+	"resize the LRU cache, set its TTL, choose its write policy, empty it (a cold cache), or take it out of the path (off) and put it back, empty (on)",
 	"cache size 1000 ttl=30s")
 
 // cacheModes are the write policies, by the names cache.ParseMode reads.
@@ -18,6 +18,7 @@ var cacheModes = []string{cache.WriteInvalidate.String(), cache.WriteThrough.Str
 
 type cacheAction struct {
 	resize, retime, remode, clear bool // which form the line took
+	off, on                       bool
 	size                          int
 	ttl                           args.Opt[time.Duration] // cache size N ttl=D, or cache ttl D
 	mode                          cache.Mode
@@ -36,6 +37,8 @@ func (a *cacheAction) declare(s *args.Set) {
 	})
 	mode.Duration("delay", 0, time.Hour, &a.delay)
 	s.Or("clear", &a.clear)
+	s.Or("off", &a.off)
+	s.Or("on", &a.on)
 }
 
 func (a *cacheAction) apply(l *Lab) error {
@@ -56,6 +59,14 @@ func (a *cacheAction) apply(l *Lab) error {
 	}
 	if a.clear {
 		l.cache.Purge()
+	}
+	if a.off || a.on {
+		// Back on, it starts empty: what it held may be stale by now.
+		if was := l.cacheOff.Swap(a.off); was && a.on {
+			l.cache.Purge()
+		}
+		to := map[bool]string{true: "off", false: "on"}[a.off]
+		l.event(Event{Kind: KindState, Component: "cache", Detail: "cache turned " + to})
 	}
 	return nil
 }

@@ -66,6 +66,9 @@ func (a *shardAction) apply(l *Lab) error {
 		}
 		l.registerServer(name)
 		moved, err = l.cluster.AddShard(name)
+		if err == nil {
+			l.tier.addShard(name)
+		}
 	case a.remove:
 		op = "remove"
 		s := l.server(a.name)
@@ -74,6 +77,7 @@ func (a *shardAction) apply(l *Lab) error {
 		}
 		moved, err = l.cluster.RemoveShard(a.name)
 		if err == nil {
+			l.tier.removeShard(a.name)
 			l.removeServer(a.name)
 		}
 	case a.restrategy:

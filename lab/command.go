@@ -91,7 +91,8 @@ func init() {
 		backendCommand, scaleCommand,
 		killCommand, reviveCommand, slowCommand, errorsCommand, hangCommand,
 		balancerCommand, healthCommand,
-		cacheCommand, shardCommand, queueCommand, breakerCommand, traceCommand,
+		cacheCommand, shardCommand, replicasCommand, readsCommand, failoverCommand, promoteCommand,
+		queueCommand, breakerCommand, traceCommand,
 		speedCommand, waitCommand, expectCommand,
 	}
 }

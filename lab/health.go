@@ -114,6 +114,9 @@ func (h *healthChecker) run() {
 // round sends every web server a probe due at lab time at; each is judged
 // on its own (see probe).
 func (h *healthChecker) round(c HealthConf, at time.Time) {
+	if h.l.tier != nil {
+		h.l.tier.watchPrimaries(h, c, at)
+	}
 	webs := *h.l.webs.Load() // immutable snapshot
 	timeout := h.probeTimeout(c)
 	for i, w := range webs {

@@ -21,6 +21,7 @@ import (
 	"github.com/scalelab/scalelab/components/crash"
 	"github.com/scalelab/scalelab/components/hashring"
 	"github.com/scalelab/scalelab/components/queue"
+	"github.com/scalelab/scalelab/components/replica"
 	"github.com/scalelab/scalelab/components/shard"
 	"github.com/scalelab/scalelab/components/trace"
 )
@@ -61,6 +62,8 @@ type Lab struct {
 	behind        *cache.BehindQueue[uint64, uint64] // write-behind flusher; nil without a cache
 	mode          atomic.Int32                       // cache.Mode
 	cluster       *shard.Cluster[uint64]             // nil without a db tier
+	tier          *dataTier                          // the shards' replication; nil without a db tier
+	cacheOff      atomic.Bool                        // the cache tier is taken out of the path
 	broker        *queue.Broker                      // nil without a queue
 	breaker       *breaker.Breaker                   // nil without payments
 	breakerOn     atomic.Bool                        // the breaker is in the call path
@@ -81,6 +84,7 @@ type Lab struct {
 
 	versions atomic.Uint64   // write versions, to detect stale reads
 	latest   []atomic.Uint64 // newest version written per key
+	wroteAt  []atomic.Int64  // lab ns that version was acknowledged
 
 	load   *generator
 	health *healthChecker
@@ -92,6 +96,8 @@ type Lab struct {
 type server struct {
 	b       *backend.Backend
 	role    Role
+	shardOf string           // database servers: the shard it holds
+	rep     *replica.Replica // a read replica's copy; nil for a primary
 	lat     *Histogram
 	metrics []string // the registry series and histograms kept for it, freed when it goes
 	// db shards only
@@ -140,7 +146,7 @@ func New(cfg Config) (*Lab, error) {
 	l := &Lab{
 		cfg: cfg, preset: p, clock: clk, start: clk.Now(), stop: make(chan struct{}),
 		Bus: &Bus{}, reg: NewRegistry(),
-		latest: make([]atomic.Uint64, p.Keys),
+		latest: make([]atomic.Uint64, p.Keys), wroteAt: make([]atomic.Int64, p.Keys),
 	}
 	l.webs.Store(&[]*server{})
 	l.servers.Store(&map[string]*server{})
@@ -176,6 +182,13 @@ func New(cfg Config) (*Lab, error) {
 		for k := 0; k < p.Keys; k++ { // every key exists, at version 0
 			l.cluster.Put(uint64(k), 0)
 		}
+		l.tier = newDataTier(l)
+		l.tier.mu.Lock()
+		for _, n := range names {
+			l.tier.addShardLocked(n)
+		}
+		l.tier.publishLocked()
+		l.tier.mu.Unlock()
 	}
 	if p.Cache != nil {
 		l.cache = cache.New[uint64, uint64](cache.Settings{Capacity: p.Cache.Size, TTL: time.Duration(p.Cache.TTL), Now: clk.Now})
@@ -302,15 +315,21 @@ func (l *Lab) serverNames() []string {
 		names = append(names, n)
 	}
 	rank := map[Role]int{RoleWeb: 0, RoleDB: 1, RolePayments: 2}
+	byName := func(a, b string) bool {
+		if len(a) != len(b) {
+			return len(a) < len(b) // web-2 before web-10
+		}
+		return a < b
+	}
 	sort.Slice(names, func(i, j int) bool {
 		a, b := servers[names[i]], servers[names[j]]
 		if rank[a.role] != rank[b.role] {
 			return rank[a.role] < rank[b.role]
 		}
-		if len(names[i]) != len(names[j]) {
-			return len(names[i]) < len(names[j]) // web-2 before web-10
+		if a.shardOf != b.shardOf { // a shard's servers together: db-1, db-1-r1, db-2
+			return byName(a.shardOf, b.shardOf)
 		}
-		return names[i] < names[j]
+		return byName(names[i], names[j])
 	})
 	return names
 }
@@ -388,6 +407,11 @@ func (l *Lab) Stop() {
 		if l.behind != nil {
 			l.behind.Stop()
 		}
+		if l.tier != nil {
+			// Its appliers' calls return: the databases are stopped. And
+			// synchronous writers waiting on a replica are let go.
+			l.tier.stop()
+		}
 		for _, name := range l.serverNames() {
 			l.server(name).b.Stop()
 		}
@@ -416,79 +440,3 @@ func (l *Lab) sampler() {
 		}
 	}
 }
-
-// event stamps and publishes an event, at the lab time now.
-func (l *Lab) event(e Event) {
-	e.T = l.Since().Seconds()
-	l.Bus.Publish(e)
-}
-
-// eventAt publishes an event that happened at lab time at (a request's
-// answer, which its own logical time says, not the clock).
-func (l *Lab) eventAt(e Event, at time.Time) {
-	e.T = at.Sub(l.start).Seconds()
-	l.Bus.Publish(e)
-}
-
-// Publish stamps e with the lab time and publishes it on the bus, for
-// events the lab does not make itself: lesson progress, or a session log
-// reporting that it stopped writing. It never blocks.
-func (l *Lab) Publish(e Event) { l.event(e) }
-
-func (l *Lab) onBackendEvent(e backend.Event) {
-	l.event(Event{Kind: KindState, Component: e.Backend, From: e.From.String(), To: e.To.String(), Detail: "health"})
-}
-
-func (l *Lab) onBreakerChange(name string, from, to breaker.State, at time.Time) {
-	if to == breaker.Open {
-		l.trips.Add(1)
-	}
-	l.event(Event{Kind: KindState, Component: name, From: from.String(), To: to.String(), Detail: "breaker"})
-}
-
-func (l *Lab) onQueueEvent(e queue.Event) {
-	if e.Kind == queue.DeadLettered || e.Kind == queue.Dropped {
-		// A dead database dead-letters thousands of messages a second: they
-		// are told once a lab second (see lostMessages), not one by one.
-		l.lost.note(e)
-		return
-	}
-	l.event(Event{Kind: KindState, Component: "queue:" + e.Topic, Detail: e.Kind.String()})
-}
-
-// lostMessages counts messages that ran out of attempts, for one event a
-// lab second: how many, the last one's id, attempts and error.
-type lostMessages struct {
-	mu    sync.Mutex
-	n     map[queue.EventKind]int
-	last  queue.Event
-	topic string
-}
-
-func (m *lostMessages) note(e queue.Event) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.n == nil {
-		m.n = map[queue.EventKind]int{}
-	}
-	m.n[e.Kind]++
-	m.last, m.topic = e, e.Topic
-}
-
-// flush publishes what was counted since the last flush, if anything.
-func (l *Lab) flushLost() {
-	m := &l.lost
-	m.mu.Lock()
-	n, last := m.n, m.last
-	m.n = nil
-	m.mu.Unlock()
-	for _, kind := range []queue.EventKind{queue.DeadLettered, queue.Dropped} {
-		if c := n[kind]; c > 0 {
-			l.event(Event{Kind: KindState, Component: "queue:" + last.Topic, Count: c, ID: last.MessageID, Attempts: last.Attempts, Err: last.Err,
-				Detail: fmt.Sprintf("%s %d message(s) in the last second; the last, message %d after %d attempts: %s", kind, c, last.MessageID, last.Attempts, last.Err)})
-		}
-	}
-}
-
-// Subscribe returns a new event subscription (request events too, if asked).
-func (l *Lab) Subscribe(requests bool) *Subscription { return l.Bus.Subscribe(requests) }

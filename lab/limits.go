@@ -11,6 +11,7 @@ const (
 	MaxCacheSize = 10_000_000 // cache capacity, in entries
 	MaxWebs      = 64         // web servers behind the balancer
 	MaxShards    = 32         // database shards
+	MaxReplicas  = 5          // read replicas per shard
 	MaxWait      = time.Hour  // one wait, or one expect's within
 
 	// MaxRateCap is the highest --max-rate: the most any load line may ask

@@ -44,6 +44,7 @@ const (
 	UnitState    = "state" // a state; expect accepts its words
 	labelBackend = "backend"
 	labelShard   = "shard"
+	labelReplica = "replica"
 	labelBreaker = "name"
 )
 
@@ -61,6 +62,7 @@ var (
 	healthWords  = words(backend.Up, backend.Slow, backend.Failing, backend.Hung, backend.Down)
 	breakerWords = words(breaker.Closed, breaker.HalfOpen, breaker.Open)
 	modeWords    = words(breaker.Consecutive, breaker.FailureRatio)
+	routingWords = words(ReadPrimary, ReadReplicas, ReadSticky)
 )
 
 // Metrics is the metric table, sorted by name.
@@ -119,9 +121,16 @@ var Metrics = sortedMetrics([]MetricInfo{
 	cacheMetric("cache.behind.lag", UnitMS, "age of the oldest write-behind write not yet in the database", func(c *CacheStats) float64 { return ms(c.BehindLag) }),
 
 	shardsMetric("shard.count", UnitCount, "database shards", func(s *ShardsStats) float64 { return float64(s.Count) }),
-	perShard("shard.keys", UnitCount, "keys stored on a shard", func(l *ShardLoad) float64 { return float64(l.Keys) }),
-	perShard("shard.reads", UnitPerSec, "reads served by a shard per second (last 1 s)", func(l *ShardLoad) float64 { return l.Reads }),
-	perShard("shard.writes", UnitPerSec, "writes stored on a shard per second (last 1 s)", func(l *ShardLoad) float64 { return l.Writes }),
+	perShard("shard.keys", UnitCount, "keys stored on a shard", func(i *ShardInfo) float64 { return float64(i.Load.Keys) }),
+	perShard("shard.reads", UnitPerSec, "reads served by a shard's servers, primary and replicas, per second (last 1 s)", func(i *ShardInfo) float64 { return i.Load.Reads }),
+	perShard("shard.writes", UnitPerSec, "writes stored on a shard's primary per second (last 1 s)", func(i *ShardInfo) float64 { return i.Load.Writes }),
+	perShard("shard.writable", UnitBool, "1 while the shard takes writes (its primary is up), 0 until a replica is promoted", func(i *ShardInfo) float64 { return b2f(i.Writable) }),
+	perShard("shard.replicas", UnitCount, "read replicas of a shard", func(i *ShardInfo) float64 { return float64(len(i.Replicas)) }),
+	perReplica("db.replication_lag", UnitSeconds, "how far a replica is behind its primary: the age of the oldest write it has not applied", func(r *ReplicaInfo) float64 { return r.Lag.Seconds() }),
+	shardsMetric("db.lost_writes", UnitCount, "acknowledged writes lost in failovers, since the start", func(s *ShardsStats) float64 { return float64(s.LostWrites) }),
+	shardsMetric("reads.stale_ratio", UnitShare, "share of all reads (from the cache, a replica or a primary) that returned an older version than the key's last write (last 5 s)", func(s *ShardsStats) float64 { return s.StaleRatio }),
+	states(shardsMetric("reads.routing", UnitState, "where database reads go: "+stateList(routingWords)+" (`reads`)", func(s *ShardsStats) float64 { return float64(s.Reads) }), routingWords),
+	shardsMetric("failover.auto", UnitBool, "1 when a dead primary is replaced by its most up-to-date replica by itself (`failover auto`)", func(s *ShardsStats) float64 { return b2f(s.Auto) }),
 	shardsMetric("shard.moved_keys", UnitCount, "keys moved by the last shard change", func(s *ShardsStats) float64 { return float64(s.MovedKeys) }),
 	shardsMetric("shard.moved_total", UnitCount, "keys moved by all shard changes", func(s *ShardsStats) float64 { return float64(s.MovedTotal) }),
 
@@ -197,10 +206,19 @@ var (
 			}
 		}
 	})
-	perShard = labelled(labelShard, func(s *Snapshot, yield func(string, *ShardLoad)) {
-		for _, v := range s.Servers {
-			if v.Shard != nil {
-				yield(v.Name, v.Shard)
+	perShard = labelled(labelShard, func(s *Snapshot, yield func(string, *ShardInfo)) {
+		if s.Shards != nil {
+			for i := range s.Shards.Shards {
+				yield(s.Shards.Shards[i].Name, &s.Shards.Shards[i])
+			}
+		}
+	})
+	perReplica = labelled(labelReplica, func(s *Snapshot, yield func(string, *ReplicaInfo)) {
+		if s.Shards != nil {
+			for _, sh := range s.Shards.Shards {
+				for i := range sh.Replicas {
+					yield(sh.Replicas[i].Name, &sh.Replicas[i])
+				}
 			}
 		}
 	})

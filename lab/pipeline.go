@@ -39,7 +39,10 @@ func (r *request) bind() {
 	r.doneFn = r.done
 }
 
-var errNoBackend = errors.New("no healthy web server")
+var (
+	errNoBackend   = errors.New("no healthy web server")
+	errPrimaryDied = errors.New("the primary died before its replicas had the write")
+)
 
 // issue sends a new request into the topology at logical time at. It runs
 // on the load generator's goroutine and never blocks: the web server's
@@ -92,52 +95,76 @@ func (r *request) serve(start time.Time) (time.Time, error) {
 // and fill the cache.
 func (r *request) serveRead(cur time.Time) (time.Time, error) {
 	l := r.lab
-	if l.cache != nil {
-		if v, ok := l.cache.Get(r.key); ok {
+	c := l.cached()
+	if c != nil {
+		if v, ok := c.Get(r.key); ok {
 			r.cacheUse = "hit"
 			l.m.hits.Inc()
 			r.tr.Span("cache get", r.tr.Root(), cur, cur, nil, trace.Attr{Key: "cache", Value: "hit"})
-			l.countRead(r.key, v)
+			l.countRead(r.key, v, cur)
 			return cur, nil
 		}
 		r.cacheUse = "miss"
 		l.m.misses.Inc()
 		r.tr.Span("cache get", r.tr.Root(), cur, cur, nil, trace.Attr{Key: "cache", Value: "miss"})
 	}
-	end, v, err := r.dbRead(cur)
+	start, end, v, err := r.dbRead(cur)
 	if err != nil {
 		return end, err
 	}
-	l.countRead(r.key, v)
-	if l.cache != nil {
-		l.cache.Set(r.key, v)
+	l.countRead(r.key, v, start)
+	if c != nil {
+		c.Set(r.key, v)
 	}
 	return end, nil
 }
 
-// countRead notes a read that returned version v, and whether it was stale.
-func (l *Lab) countRead(key, v uint64) {
+// cached is the cache tier, or nil when there is none or it is taken out
+// of the path (cache off).
+func (l *Lab) cached() *cache.Cache[uint64, uint64] {
+	if l.cacheOff.Load() {
+		return nil
+	}
+	return l.cache
+}
+
+// countRead notes a read that returned version v, served from lab time
+// at, and whether it was stale: older than a write acknowledged before
+// then. (In lab time: a write acknowledged while the read was served, though
+// the read's goroutine counts it a little later, does not make it stale.)
+func (l *Lab) countRead(key, v uint64, at time.Time) {
 	l.m.reads.Inc()
-	if v < l.latest[key].Load() {
+	if v < l.latest[key].Load() && l.wroteAt[key].Load() < at.UnixNano() {
 		l.m.stale.Inc()
 	}
 }
 
 // dbRead reads key from its shard's database server.
-func (r *request) dbRead(cur time.Time) (time.Time, uint64, error) {
+// dbRead reads key from its shard: from the primary or a replica, as the
+// data tier routes reads, with the version that server has, and the lab
+// times the server started and finished it.
+func (r *request) dbRead(cur time.Time) (start, end time.Time, version uint64, err error) {
 	l := r.lab
-	name := l.cluster.Locate(r.key)
-	s := l.server(name)
+	shard := l.cluster.Locate(r.key)
+	rt := l.tier.route(shard)
+	s := l.server(shard)
+	if rt != nil {
+		s = l.tier.readFrom(rt, r.key, cur)
+	}
+	name := s.b.Name()
 	r.shard = name
 	res := s.b.Do(backend.Request{Arrive: cur, Timeout: time.Duration(l.preset.DB.Timeout)})
 	s.lat.Record(res.End.Sub(cur))
 	r.tr.Span(name, r.tr.Root(), cur, res.End, res.Err, trace.Attr{Key: "db.op", Value: "read"}, waitAttr(res))
 	if res.Err != nil {
-		return res.End, 0, res.Err
+		return res.Start, res.End, 0, res.Err
 	}
 	s.reads.Inc()
+	if rep := s.rep; rep != nil {
+		return res.Start, res.End, rep.Get(r.key), nil
+	}
 	v, _, _ := l.cluster.Get(r.key)
-	return res.End, v, nil
+	return res.Start, res.End, v, nil
 }
 
 func waitAttr(res backend.Result) trace.Attr {
@@ -159,7 +186,8 @@ func (r *request) serveWrite(cur time.Time) (time.Time, error) {
 	version := l.versions.Add(1)
 	w := write{key: r.key, version: version}
 	mode := cache.WriteInvalidate
-	if l.cache != nil {
+	c := l.cached()
+	if c != nil {
 		mode = cache.Mode(l.mode.Load())
 	}
 	// A write counts for stale-read detection from the moment the client is
@@ -171,21 +199,21 @@ func (r *request) serveWrite(cur time.Time) (time.Time, error) {
 		if err != nil {
 			return end, err
 		}
-		if l.cache != nil {
+		if c != nil {
 			if mode == cache.WriteThrough {
-				l.cache.Set(r.key, version)
+				c.Set(r.key, version)
 			} else {
-				l.cache.Delete(r.key)
+				c.Delete(r.key)
 			}
 		}
-		l.noteWrite(r.key, version)
+		l.noteWrite(r.key, version, end)
 		return end, nil
 	case mode == cache.WriteBehind:
-		l.cache.Set(r.key, version)
+		c.Set(r.key, version)
 		err := l.behind.EnqueueAt(r.key, version, cur)
 		r.tr.Span("write-behind enqueue", r.tr.Root(), cur, cur, err)
 		if err == nil {
-			l.noteWrite(r.key, version)
+			l.noteWrite(r.key, version, cur)
 		}
 		return cur, err
 	default:
@@ -201,18 +229,23 @@ func (r *request) serveWrite(cur time.Time) (time.Time, error) {
 		}
 		r.tr.Span("queue publish", r.tr.Root(), cur, end, err)
 		if err == nil {
-			l.noteWrite(r.key, version)
+			l.noteWrite(r.key, version, end)
 		}
 		return end, err
 	}
 }
 
-// noteWrite records version as the newest for key (concurrent writers may
-// finish out of order; the highest version wins).
-func (l *Lab) noteWrite(key, version uint64) {
+// noteWrite records version, acknowledged at lab time at, as the newest
+// for key (concurrent writers may finish out of order; the highest version
+// wins).
+func (l *Lab) noteWrite(key, version uint64, at time.Time) {
 	for {
 		old := l.latest[key].Load()
-		if version <= old || l.latest[key].CompareAndSwap(old, version) {
+		if version <= old {
+			return
+		}
+		if l.latest[key].CompareAndSwap(old, version) {
+			l.wroteAt[key].Store(at.UnixNano())
 			return
 		}
 	}
@@ -246,9 +279,17 @@ type write struct {
 }
 
 // dbWrite stores w on its shard's database server.
+// dbWrite stores w on its shard's primary, which ships it to the
+// shard's replicas; with synchronous replication it is acknowledged only
+// once they have it.
 func (l *Lab) dbWrite(w write, cur time.Time, tr *trace.Trace) (time.Time, error) {
-	name := l.cluster.Locate(w.key)
-	s := l.server(name)
+	shard := l.cluster.Locate(w.key)
+	rt := l.tier.route(shard)
+	s := l.server(shard)
+	if rt != nil {
+		s = rt.primary
+	}
+	name := s.b.Name()
 	res := s.b.Do(backend.Request{Arrive: cur, Timeout: time.Duration(l.preset.DB.Timeout)})
 	s.lat.Record(res.End.Sub(cur))
 	tr.Span(name, tr.Root(), cur, res.End, res.Err, trace.Attr{Key: "db.op", Value: "write"}, waitAttr(res))
@@ -257,7 +298,19 @@ func (l *Lab) dbWrite(w write, cur time.Time, tr *trace.Trace) (time.Time, error
 	}
 	s.writes.Inc()
 	l.cluster.Put(w.key, w.version)
-	return res.End, nil
+	end := res.End
+	if rt != nil {
+		var ok bool
+		if end, ok = rt.set.Write(w.key, w.version, end); !ok {
+			tr.Span("replication", tr.Root(), res.End, end, errPrimaryDied)
+			return end, errPrimaryDied
+		}
+		if end.After(res.End) {
+			tr.Span("replication", tr.Root(), res.End, end, nil, trace.Attr{Key: "db.op", Value: "sync"})
+		}
+		l.tier.noteWrite(w.key, end)
+	}
+	return end, nil
 }
 
 // consumeWrite is the queue consumer: write to the database, from the lab
@@ -273,8 +326,8 @@ func (l *Lab) consumeWrite(m *queue.Message, start time.Time) (time.Time, error)
 	if err != nil {
 		return end, err
 	}
-	if l.cache != nil {
-		l.cache.Delete(w.key)
+	if c := l.cached(); c != nil {
+		c.Delete(w.key)
 	}
 	return end, nil
 }

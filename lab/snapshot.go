@@ -133,6 +133,34 @@ type ShardsStats struct {
 	Count      int
 	MovedKeys  int    // by the last change
 	MovedTotal uint64 // by all changes
+	Shards     []ShardInfo
+	// Replication and read routing (see lab/replicas.go).
+	Replicas   int           // read replicas per shard
+	Lag        time.Duration // asynchronous replication's shipping delay
+	Sync       bool          // writes wait for every live replica
+	Reads      ReadRouting
+	Sticky     time.Duration // read-your-writes window, for ReadSticky
+	Auto       bool          // failover automatic
+	LostWrites uint64        // acknowledged writes lost in failovers, since the start
+	StaleRatio float64       // share of all reads (cache, replica, primary) older than the key's last write (last 5 s)
+}
+
+// ShardInfo is one shard: the server taking its writes, its load (keys it
+// stores; reads and writes its servers served per second) and its
+// replicas.
+type ShardInfo struct {
+	Name     string
+	Primary  string
+	Writable bool // its primary is up: it takes writes
+	Load     ShardLoad
+	Replicas []ReplicaInfo
+}
+
+// ReplicaInfo is one read replica.
+type ReplicaInfo struct {
+	Name   string
+	Health backend.Health
+	Lag    time.Duration // age of the oldest write it has not applied
 }
 
 // QueueStats is the write queue.
@@ -216,6 +244,7 @@ func (s *Snapshot) Role(r Role) []ServerStats {
 // component's stats lock briefly; it never waits on the request path.
 func (l *Lab) Snapshot() Snapshot {
 	now := l.clock.Now()
+	var staleRatio float64
 	snap := Snapshot{T: now.Sub(l.start), Speed: l.clock.Speed(), Pace: l.pace.stats(), EventsDropped: l.Bus.dropped.Load()}
 	snap.Load.Skipped = l.m.skipped.Load()
 	spec, paused := l.Load()
@@ -239,15 +268,11 @@ func (l *Lab) Snapshot() Snapshot {
 		snap.Queue = l.queueStats(rate)
 		snap.Breakers = l.breakerStats(rate)
 		snap.Trace.Sampled = rate.Rate("trace.sampled")
+		staleRatio = ratio(stat.Delta("stale"), stat.Delta("reads"))
 	})
 	if l.cluster != nil {
-		cs := l.cluster.Stats()
-		snap.Shards = &ShardsStats{Strategy: cs.Strategy, Count: len(cs.Shards), MovedKeys: cs.LastMoved, MovedTotal: cs.TotalMoved}
-		for _, sh := range cs.Shards {
-			if s := snap.Server(sh.Name); s != nil && s.Shard != nil {
-				s.Shard.Keys = sh.Keys
-			}
-		}
+		snap.Shards = l.shardsStats(&snap, now)
+		snap.Shards.StaleRatio = staleRatio
 	}
 	ts := l.tracer.Stats()
 	snap.Trace.Sample, snap.Trace.Kept = ts.SampleRate, int(ts.Kept)

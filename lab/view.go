@@ -11,7 +11,8 @@ import (
 // Topology is what the lab is made of, for drawing its map.
 type Topology struct {
 	Preset, Title string
-	Webs, DBs     []string // in order
+	Webs, DBs     []string // in order; DBs are the shards
+	DBServers     []string // every database server, primaries and replicas, by shard
 	Cache         bool
 	Queue         bool
 	Payments      bool
@@ -43,6 +44,11 @@ func (l *Lab) Topology() Topology {
 	}
 	if l.cluster != nil {
 		t.DBs = l.cluster.Names()
+		for _, n := range l.serverNames() {
+			if s := l.server(n); s != nil && s.role == RoleDB {
+				t.DBServers = append(t.DBServers, n)
+			}
+		}
 		t.ShardStrategy = l.cluster.Stats().Strategy
 	}
 	return t

@@ -3,6 +3,7 @@ package shard
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -44,6 +45,20 @@ type shardData[V any] struct {
 	data              map[uint64]V
 	reads, writes     atomic.Uint64
 	movedIn, movedOut atomic.Uint64
+}
+
+// Copy returns a copy of one shard's data (nil for no such shard): what a
+// new replica of it starts from.
+func (c *Cluster[V]) Copy(shard string) map[uint64]V {
+	c.mu.RLock()
+	d := c.shards[shard]
+	c.mu.RUnlock()
+	if d == nil {
+		return nil
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return maps.Clone(d.data)
 }
 
 // Stats is a snapshot of a Cluster.

@@ -76,7 +76,7 @@ func (b *CommandBar) SetWidth(w int) {
 // SetTopology refreshes completions for the servers the lab has now (only
 // when they changed: it is called on every tick).
 func (b *CommandBar) SetTopology(t lab.Topology) {
-	names := strings.Join(t.Webs, ",") + ";" + strings.Join(t.DBs, ",") + ";" + fmt.Sprint(t.Payments)
+	names := strings.Join(t.Webs, ",") + ";" + strings.Join(t.DBs, ",") + ";" + strings.Join(t.DBServers, ",") + ";" + fmt.Sprint(t.Payments)
 	if names == b.names {
 		return
 	}
@@ -133,7 +133,7 @@ func Completions(t lab.Topology) []string {
 	names := func(target string) []string {
 		switch target {
 		case lab.TargetServer:
-			out := append(append([]string(nil), t.Webs...), t.DBs...)
+			out := append(append([]string(nil), t.Webs...), t.DBServers...)
 			if t.Payments {
 				out = append(out, "payments")
 			}

@@ -34,7 +34,8 @@ const fixtureSeconds = 30
 var fixtureTopology = lab.Topology{
 	Preset: "shop", Title: "Shop",
 	Webs: []string{"web-1", "web-2", "web-3"}, DBs: []string{"db-1", "db-2"},
-	Cache: true, Queue: true, Payments: true,
+	DBServers: []string{"db-1", "db-1-r1", "db-2"},
+	Cache:     true, Queue: true, Payments: true,
 	Policy: "round-robin", CacheMode: "invalidate", ShardStrategy: "ring",
 }
 
@@ -61,7 +62,12 @@ func fixtureView(sec int) lab.View {
 		Cache: &lab.CacheStats{
 			Mode: cache.WriteInvalidate, HitRatio: 0.82 + wave/100, Hits: 365, Misses: 80, Size: 1000, Capacity: 1000, Evictions: 79,
 		},
-		Shards: &lab.ShardsStats{Strategy: "ring", Count: 2},
+		Shards: &lab.ShardsStats{Strategy: "ring", Count: 2, Replicas: 1, Lag: 100 * time.Millisecond, Reads: lab.ReadReplicas, StaleRatio: 0.012,
+			Shards: []lab.ShardInfo{
+				{Name: "db-1", Primary: "db-1", Writable: true, Load: lab.ShardLoad{Keys: 5120, Reads: 42, Writes: 26},
+					Replicas: []lab.ReplicaInfo{{Name: "db-1-r1", Health: backend.Up, Lag: 120 * time.Millisecond}}},
+				{Name: "db-2", Primary: "db-2", Writable: true, Load: lab.ShardLoad{Keys: 4880, Reads: 38, Writes: 23}},
+			}},
 		Queue: &lab.QueueStats{
 			Depth: int(12 + 2*wave), Capacity: 1000, Consumers: 2, Published: 50, Consumed: 49, Retried: 1, Oldest: ms(14),
 		},
@@ -94,6 +100,7 @@ func fixtureView(sec int) lab.View {
 		s := server(db, lab.RoleDB, backend.Up, float64(52-5*i), 4, 1, float64(21-2*i))
 		s.Shard = &lab.ShardLoad{Keys: 5120 - 240*i, Reads: float64(42 - 4*i), Writes: float64(26 - 3*i)}
 	}
+	server("db-1-r1", lab.RoleDB, backend.Up, 20, 4, 0, 9).Shard = &lab.ShardLoad{Reads: 20, Writes: 26}
 	server("payments", lab.RolePayments, backend.Up, 10, 16, 3, 88)
 
 	load := lab.LoadSpec{Rate: 500, Poisson: true, Dist: lab.KeysZipf, ZipfS: 1.1, HotFrac: 0.1, Keys: 10000, Reads: 0.9}

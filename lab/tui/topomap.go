@@ -46,7 +46,7 @@ func (p *MapPanel) SetView(v lab.View) {
 // servers lists the selectable servers in map order.
 func (p *MapPanel) servers() []string {
 	t := p.view.Topology
-	names := append(append([]string(nil), t.Webs...), t.DBs...)
+	names := append(append([]string(nil), t.Webs...), p.primaries()...)
 	if t.Payments {
 		names = append(names, "payments")
 	}
@@ -114,7 +114,7 @@ func (p MapPanel) View() string {
 			mark = s.Bad.Render(symOut + " out")
 		}
 		mark += strings.Repeat(" ", max(0, 6-lipgloss.Width(mark))) // align rates: "● up" pads to "✖ down"; only "▲ failing" is wider
-		line := fmt.Sprintf("%s %s %5.0f/s", name, mark, st.Rate)
+		line := fmt.Sprintf("%s %s %5.0f/s", name, mark, st.Rate) + p.common.Styles.Dim.Render(p.replicaMark(name))
 		if name == p.selected {
 			return s.NodeSelected.Render("▸ "+name) + " " + strings.TrimPrefix(line, name+" ")
 		}
@@ -186,6 +186,32 @@ func (p MapPanel) fold(names []string, node func(string) string, rows int) []str
 	return out
 }
 
+// primaries lists the server taking each shard's writes, in shard order:
+// the map draws a shard as its primary.
+func (p MapPanel) primaries() []string {
+	sh := p.view.Shards
+	if sh == nil || len(sh.Shards) == 0 {
+		return p.view.Topology.DBs
+	}
+	out := make([]string, len(sh.Shards))
+	for i, s := range sh.Shards {
+		out[i] = s.Primary
+	}
+	return out
+}
+
+// replicaMark is " +2r" for a primary with two read replicas, else "".
+func (p MapPanel) replicaMark(name string) string {
+	if sh := p.view.Shards; sh != nil {
+		for _, s := range sh.Shards {
+			if s.Primary == name && len(s.Replicas) > 0 {
+				return fmt.Sprintf(" +%dr", len(s.Replicas))
+			}
+		}
+	}
+	return ""
+}
+
 // tierPrefix is a server name's tier part: "web-" of "web-12".
 func tierPrefix(name string) string {
 	if i := strings.LastIndex(name, "-"); i >= 0 {
@@ -249,7 +275,7 @@ func (p MapPanel) columns(node func(string) string, compact int) string {
 	if len(mid) > 0 {
 		cols = append(cols, strings.Join(mid, "\n"))
 	}
-	back := p.fold(t.DBs, node, mapRows-b2i(t.Payments)) // a row for payments
+	back := p.fold(p.primaries(), node, mapRows-b2i(t.Payments)) // a row for payments
 	if t.Payments {
 		back = append(back, node("payments"))
 	}

@@ -27,6 +27,9 @@ func viewAt(sec float64, topo lab.Topology, values map[string]float64) lab.View 
 	}
 	if len(topo.DBs) > 0 {
 		v.Shards = &lab.ShardsStats{Strategy: topo.ShardStrategy, Count: len(topo.DBs)}
+		for _, d := range topo.DBs {
+			v.Shards.Shards = append(v.Shards.Shards, lab.ShardInfo{Name: d, Primary: d, Writable: true})
+		}
 	}
 	for _, w := range topo.Webs {
 		v.Servers = append(v.Servers, lab.ServerStats{Name: w, Role: lab.RoleWeb, Routing: &lab.RoutingStats{Healthy: true}})
@@ -57,6 +60,16 @@ func viewWith(values map[string]float64) lab.View {
 // value for a section the view lacks (a cache metric without a cache) is
 // dropped, as such a lab would not report it. Only the metrics the tests
 // use are known; any other panics, so a test cannot silently set nothing.
+// shard is the view's shard called name.
+func shard(v *lab.View, name string) *lab.ShardInfo {
+	for i := range v.Shards.Shards {
+		if v.Shards.Shards[i].Name == name {
+			return &v.Shards.Shards[i]
+		}
+	}
+	panic("setValue: no shard " + name)
+}
+
 func setValue(v *lab.View, name string, x float64) {
 	switch {
 	case strings.HasPrefix(name, "cache.") && v.Cache == nil,
@@ -128,11 +141,11 @@ func setValue(v *lab.View, name string, x float64) {
 	case "queue.oldest":
 		v.Queue.Oldest = ms
 	case "shard.keys":
-		server().Shard.Keys = int(x)
+		shard(v, label).Load.Keys = int(x)
 	case "shard.reads":
-		server().Shard.Reads = x
+		shard(v, label).Load.Reads = x
 	case "shard.writes":
-		server().Shard.Writes = x
+		shard(v, label).Load.Writes = x
 	case "shard.moved_keys":
 		v.Shards.MovedKeys = int(x)
 	case "shard.moved_total":
