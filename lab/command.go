@@ -91,7 +91,7 @@ func init() {
 		backendCommand, scaleCommand,
 		killCommand, reviveCommand, slowCommand, errorsCommand, hangCommand,
 		balancerCommand, healthCommand,
-		cacheCommand, shardCommand, queueCommand, breakerCommand, traceCommand,
+		cacheCommand, shardCommand, queueCommand, breakerCommand, ordersCommand, traceCommand,
 		speedCommand, waitCommand, expectCommand,
 	}
 }

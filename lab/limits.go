@@ -13,6 +13,8 @@ const (
 	MaxShards    = 32         // database shards
 	MaxWait      = time.Hour  // one wait, or one expect's within
 
+	MaxSnapshotEvery = 100_000 // events between snapshots of an order
+
 	// MaxRateCap is the highest --max-rate: the most any load line may ask
 	// for. The lab's own cap (Config.MaxRate) is checked when it applies.
 	MaxRateCap = 10_000_000
