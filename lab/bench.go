@@ -39,6 +39,7 @@ func BenchPreset() *Preset {
 		s.Queue = 4096
 	}
 	p.Queue.Capacity = 1 << 16
+	p.Orders.Base, p.Orders.Replay = 0, 0
 	p.Health.Interval = 0
 	return p
 }

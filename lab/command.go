@@ -92,7 +92,7 @@ func init() {
 		killCommand, reviveCommand, slowCommand, errorsCommand, hangCommand,
 		balancerCommand, healthCommand,
 		cacheCommand, shardCommand, replicasCommand, readsCommand, failoverCommand, promoteCommand,
-		queueCommand, breakerCommand, traceCommand,
+		queueCommand, breakerCommand, ordersCommand, traceCommand,
 		speedCommand, waitCommand, expectCommand,
 	}
 }

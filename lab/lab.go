@@ -72,6 +72,7 @@ type Lab struct {
 	queueConf     queue.TopicConfig
 	blockWhenFull atomic.Bool // publishers wait when the write queue is full
 	payments      *server
+	orders        *orders // the event store of checkouts; nil without them
 
 	// The server tables are read on every request and written only by
 	// scale and shard commands, so readers load an immutable snapshot and
@@ -218,6 +219,9 @@ func New(cfg Config) (*Lab, error) {
 			Mode: pc.mode, Ratio: pc.Ratio, MinRequests: pc.Min, Window: time.Duration(pc.Window),
 			Now: clk.Now, OnStateChange: l.onBreakerChange,
 		})
+	}
+	if p.Orders != nil {
+		l.orders = newOrders(l.reg, *p.Orders)
 	}
 	l.registerSeries()
 

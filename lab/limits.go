@@ -14,6 +14,8 @@ const (
 	MaxReplicas  = 5          // read replicas per shard
 	MaxWait      = time.Hour  // one wait, or one expect's within
 
+	MaxSnapshotEvery = 100_000 // events between snapshots of an order
+
 	// MaxRateCap is the highest --max-rate: the most any load line may ask
 	// for. The lab's own cap (Config.MaxRate) is checked when it applies.
 	MaxRateCap = 10_000_000

@@ -8,6 +8,7 @@ import (
 
 	"github.com/scalelab/scalelab/components/backend"
 	"github.com/scalelab/scalelab/components/breaker"
+	"github.com/scalelab/scalelab/components/eventstore"
 )
 
 // MetricInfo is one row of the metric table: a stable name, its unit and
@@ -153,6 +154,17 @@ var Metrics = sortedMetrics([]MetricInfo{
 	perBreaker("breaker.rejected", UnitPerSec, "calls failed fast by the breaker per second (last 1 s)", func(b *BreakerStats) float64 { return b.Rejected }),
 	perBreaker("breaker.trips", UnitCount, "times the breaker opened, since the start", func(b *BreakerStats) float64 { return float64(b.Trips) }),
 
+	ordersMetric("orders.count", UnitCount, "orders (event streams) held in the event store", func(o *OrdersStats) float64 { return float64(o.Orders) }),
+	ordersMetric("orders.events", UnitCount, "events appended to orders since the start (those behind a snapshot are compacted away: see orders.kept)", func(o *OrdersStats) float64 { return float64(o.Events) }),
+	ordersMetric("orders.events.mean", UnitCount, "events in an order's history, mean over the orders held", func(o *OrdersStats) float64 { return o.PerOrder }),
+	ordersMetric("orders.kept", UnitCount, "events held in memory: those after each order's newest snapshot", func(o *OrdersStats) float64 { return float64(o.Kept) }),
+	ordersMetric("orders.archived", UnitCount, fmt.Sprintf("orders archived to keep the store under its cap of %d events, since the start", eventstore.DefaultMaxEvents), func(o *OrdersStats) float64 { return float64(o.Archived) }),
+	ordersMetric("orders.snapshot_every", UnitCount, "events between snapshots of an order, as set (`orders snapshot every=N`); 0 when off", func(o *OrdersStats) float64 { return float64(o.SnapshotEvery) }),
+	ordersMetric("orders.snapshots", UnitPerSec, "snapshots of orders taken per second (last 1 s)", func(o *OrdersStats) float64 { return o.Snapshots }),
+	ordersMetric("orders.rebuilds", UnitPerSec, "orders rebuilt from their events per second, one per checkout (last 1 s)", func(o *OrdersStats) float64 { return o.Rebuilds }),
+	ordersMetric("orders.replayed.mean", UnitCount, "events replayed per order rebuild: those after the order's newest snapshot, mean (last 5 s)", func(o *OrdersStats) float64 { return o.Replayed }),
+	ordersMetric("orders.rebuild.p99", UnitMS, "99th percentile of an order rebuild's lab time, base + replay per event (last 5 s)", func(o *OrdersStats) float64 { return ms(o.RebuildP99) }),
+
 	gauge("trace.sampled", UnitPerSec, "requests traced per second (last 1 s)", func(s *Snapshot) float64 { return s.Trace.Sampled }),
 	gauge("trace.sample", UnitShare, "share of requests traced, as set by `trace sample`", func(s *Snapshot) float64 { return s.Trace.Sample }),
 	gauge("trace.kept", UnitCount, "finished traces held for viewing", func(s *Snapshot) float64 { return float64(s.Trace.Kept) }),
@@ -194,6 +206,7 @@ var (
 	cacheMetric  = section(func(s *Snapshot) *CacheStats { return s.Cache })
 	shardsMetric = section(func(s *Snapshot) *ShardsStats { return s.Shards })
 	queueMetric  = section(func(s *Snapshot) *QueueStats { return s.Queue })
+	ordersMetric = section(func(s *Snapshot) *OrdersStats { return s.Orders })
 	perServer    = labelled(labelBackend, func(s *Snapshot, yield func(string, *ServerStats)) {
 		for i := range s.Servers {
 			yield(s.Servers[i].Name, &s.Servers[i])

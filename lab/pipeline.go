@@ -177,7 +177,7 @@ func waitAttr(res backend.Result) trace.Attr {
 func (r *request) serveWrite(cur time.Time) (time.Time, error) {
 	l := r.lab
 	if r.checkout && l.payments != nil {
-		end, err := r.charge(cur)
+		end, err := r.placeOrder(cur)
 		if err != nil {
 			return end, err
 		}

@@ -35,6 +35,7 @@ type Preset struct {
 	Shard       *ShardConf    `json:"shard"`
 	Queue       *QueueConf    `json:"queue"`
 	Payments    *PaymentsConf `json:"payments"`
+	Orders      *OrdersConf   `json:"orders"` // see orders.go
 	Health      HealthConf    `json:"health"`
 	Trace       TraceConf     `json:"trace"`
 }
@@ -209,6 +210,9 @@ func (p *Preset) validate() error {
 		if err := p.Payments.validateBreaker(); err != nil {
 			return err
 		}
+	}
+	if err := p.validateOrders(); err != nil {
+		return err
 	}
 	if p.Health.Interval != 0 && (time.Duration(p.Health.Interval) < 10*time.Millisecond || p.Health.Fails < 1 || p.Health.Passes < 1) {
 		return fmt.Errorf("health: interval must be at least 10ms (or 0 for off), fails and passes at least 1")

@@ -14,7 +14,7 @@ import (
 func dataLab(t *testing.T) *Lab {
 	return newLab(t, "shop", 1, func(p *Preset) {
 		p.Keys = 100
-		p.Cache, p.Queue, p.Payments = nil, nil, nil
+		p.Cache, p.Queue, p.Payments, p.Orders = nil, nil, nil, nil
 		p.DB.Count, p.DB.Service, p.DB.Workers = 1, "const:5ms", 8
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/scalelab/scalelab/components/backend"
 	"github.com/scalelab/scalelab/components/breaker"
 	"github.com/scalelab/scalelab/components/cache"
+	"github.com/scalelab/scalelab/components/eventstore"
 	"github.com/scalelab/scalelab/components/queue"
 )
 
@@ -30,6 +31,7 @@ type Snapshot struct {
 	Shards        *ShardsStats   // nil without a database tier
 	Queue         *QueueStats    // nil without a queue
 	Breakers      []BreakerStats // one per circuit breaker
+	Orders        *OrdersStats   // nil without checkouts
 	Trace         TraceStats
 	EventsDropped uint64 // request events dropped by slow subscribers
 }
@@ -172,6 +174,23 @@ type QueueStats struct {
 	Oldest                     time.Duration
 }
 
+// OrdersStats is the event store of orders on the checkout path (see
+// lab/orders.go and components/eventstore).
+type OrdersStats struct {
+	SnapshotEvery int               // events between snapshots of an order; 0 when off
+	Base, Replay  time.Duration     // a rebuild's lab time: Base, plus Replay per event replayed
+	Orders        int               // orders held
+	Events        uint64            // events appended since the start
+	Kept          int               // events held in memory: those after each order's newest snapshot
+	PerOrder      float64           // events in an order's history, compacted or not, mean over the orders held
+	Archived      uint64            // orders archived to keep the store under its event cap, since the start
+	Longest       eventstore.Stream // the held order with the longest history
+	Snapshots     float64           // taken per second
+	Rebuilds      float64           // per second: one per checkout
+	Replayed      float64           // events replayed per rebuild, mean over the last 5 s
+	RebuildP99    time.Duration     // of a rebuild's lab time, over the last 5 s
+}
+
 // BreakerStats is one circuit breaker.
 type BreakerStats struct {
 	Name      string
@@ -251,6 +270,10 @@ func (l *Lab) Snapshot() Snapshot {
 	if !paused {
 		snap.Load.Rate = spec.Rate
 	}
+	var orders eventstore.Stats
+	if l.orders != nil {
+		orders = l.orders.stats()
+	}
 	l.reg.Read(now, func(rate, stat *Window) {
 		snap.Load.Arrivals = rate.Rate("arrivals")
 		snap.Requests = RequestStats{
@@ -267,6 +290,9 @@ func (l *Lab) Snapshot() Snapshot {
 		snap.Cache = l.cacheStats(rate, stat)
 		snap.Queue = l.queueStats(rate)
 		snap.Breakers = l.breakerStats(rate)
+		if l.orders != nil {
+			snap.Orders = l.ordersStats(orders, rate, stat)
+		}
 		snap.Trace.Sampled = rate.Rate("trace.sampled")
 		staleRatio = ratio(stat.Delta("stale"), stat.Delta("reads"))
 	})

@@ -22,7 +22,8 @@ const stripNone breaker.State = -1
 // ratio rule the failing share of its window), calls failed fast, trips, the
 // dependency's own health and p99, the rule that trips it, the recent
 // transitions, and a strip with the state of each of the last 60 lab
-// seconds.
+// seconds. Below the breaker's numbers, the event store of the orders the
+// checkouts rebuild and append to (orders.go).
 type BreakerPanel struct {
 	panelBase
 	view  lab.View
@@ -92,6 +93,9 @@ func (p *BreakerPanel) render() string {
 		items = append(items, dep.Name+" "+s.healthMark(dep.Health)+" · p99 "+msText(dep.P99))
 	}
 	lines := wrapTokens(items, iw, "  ")
+	if o := v.Orders; o != nil {
+		lines = append(lines, ordersLines(s, o, iw)...)
+	}
 
 	rest := ih - len(lines)
 	stripW := min(breakerStripSecs, iw-len("last 60s "))

@@ -14,6 +14,7 @@ import (
 	"github.com/scalelab/scalelab/components/backend"
 	"github.com/scalelab/scalelab/components/breaker"
 	"github.com/scalelab/scalelab/components/cache"
+	"github.com/scalelab/scalelab/components/eventstore"
 	"github.com/scalelab/scalelab/components/trace"
 	"github.com/scalelab/scalelab/lab"
 )
@@ -73,6 +74,14 @@ func fixtureView(sec int) lab.View {
 		},
 		Breakers: []lab.BreakerStats{{Name: "payments", On: true, State: breaker.Closed, Trips: 1, Threshold: 5, OpenFor: 10 * time.Second, Trials: 1}},
 		Trace:    lab.TraceStats{Sampled: 5, Sample: 0.01, Kept: 160},
+		// 10 checkouts a second, 2 events each; the hottest order has
+		// passed its first snapshot.
+		Orders: &lab.OrdersStats{
+			SnapshotEvery: 100, Base: ms(1), Replay: ms(0.05),
+			Orders: 240, Events: uint64(20 * sec), Kept: max(20*sec-100, 0), PerOrder: float64(20*sec) / 240,
+			Longest:   eventstore.Stream{ID: 3, Version: uint64(4 * sec), Snapshot: 100, Kept: max(4*sec-100, 0)},
+			Snapshots: 0.2, Rebuilds: 10, Replayed: 3.5, RebuildP99: ms(5.9),
+		},
 	}
 	server := func(name string, role lab.Role, health backend.Health, rate float64, workers, busy int, p99 float64) *lab.ServerStats {
 		snap.Servers = append(snap.Servers, lab.ServerStats{

@@ -8,7 +8,7 @@ var panelDefs = []*PanelDef{
 	{ID: "cache", Metrics: []string{"cache."}, New: func(c *Common) Panel { return NewCachePanel(c) }},
 	{ID: "shards", Metrics: []string{"shard."}, New: func(c *Common) Panel { return NewShardsPanel(c) }},
 	{ID: "queue", Metrics: []string{"queue."}, New: func(c *Common) Panel { return NewQueuePanel(c) }},
-	{ID: "breaker", Metrics: []string{"breaker."}, New: func(c *Common) Panel { return NewBreakerPanel(c) }},
+	{ID: "breaker", Metrics: []string{"breaker.", "orders."}, New: func(c *Common) Panel { return NewBreakerPanel(c) }},
 	{ID: "traces", Metrics: []string{"trace."}, New: func(c *Common) Panel { return NewTracesPanel(c) }},
 	{ID: "events", Metrics: []string{"events."}, New: func(c *Common) Panel { return NewEventsPanel(c) }},
 }
