@@ -86,6 +86,8 @@ type Lab struct {
 	versions atomic.Uint64   // write versions, to detect stale reads
 	latest   []atomic.Uint64 // newest version written per key
 	wroteAt  []atomic.Int64  // lab ns that version was acknowledged
+	writeMu  [64]sync.Mutex  // stripes over keys, for latest and wroteAt together, and storedAt
+	storedAt []int64         // lab ns the version in the key's shard committed
 
 	load   *generator
 	health *healthChecker
@@ -147,7 +149,7 @@ func New(cfg Config) (*Lab, error) {
 	l := &Lab{
 		cfg: cfg, preset: p, clock: clk, start: clk.Now(), stop: make(chan struct{}),
 		Bus: &Bus{}, reg: NewRegistry(),
-		latest: make([]atomic.Uint64, p.Keys), wroteAt: make([]atomic.Int64, p.Keys),
+		latest: make([]atomic.Uint64, p.Keys), wroteAt: make([]atomic.Int64, p.Keys), storedAt: make([]int64, p.Keys),
 	}
 	l.webs.Store(&[]*server{})
 	l.servers.Store(&map[string]*server{})

@@ -127,6 +127,8 @@ var Metrics = sortedMetrics([]MetricInfo{
 	perShard("shard.writes", UnitPerSec, "writes stored on a shard's primary per second (last 1 s)", func(i *ShardInfo) float64 { return i.Load.Writes }),
 	perShard("shard.writable", UnitBool, "1 while the shard takes writes (its primary is up), 0 until a replica is promoted", func(i *ShardInfo) float64 { return b2f(i.Writable) }),
 	perShard("shard.replicas", UnitCount, "read replicas of a shard", func(i *ShardInfo) float64 { return float64(len(i.Replicas)) }),
+	perShard("shard.failovers", UnitCount, "replicas promoted to be a shard's primary, since the start", func(i *ShardInfo) float64 { return float64(i.Failovers) }),
+	perShard("shard.lost_writes", UnitCount, "acknowledged writes a shard's failovers lost, since the start", func(i *ShardInfo) float64 { return float64(i.Lost) }),
 	perReplica("db.replication_lag", UnitSeconds, "how far a replica is behind its primary: the age of the oldest write it has not applied", func(r *ReplicaInfo) float64 { return r.Lag.Seconds() }),
 	shardsMetric("db.lost_writes", UnitCount, "acknowledged writes lost in failovers, since the start", func(s *ShardsStats) float64 { return float64(s.LostWrites) }),
 	shardsMetric("reads.stale_ratio", UnitShare, "share of all reads (from the cache, a replica or a primary) that returned an older version than the key's last write (last 5 s)", func(s *ShardsStats) float64 { return s.StaleRatio }),

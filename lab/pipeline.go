@@ -187,8 +187,11 @@ func (r *request) serveWrite(cur time.Time) (time.Time, error) {
 	w := write{key: r.key, version: version}
 	mode := cache.WriteInvalidate
 	c := l.cached()
-	if c != nil {
+	if l.cache != nil {
 		mode = cache.Mode(l.mode.Load())
+	}
+	if c == nil && mode == cache.WriteBehind { // the cache is out of the path: nothing to write behind
+		mode = cache.WriteThrough
 	}
 	// A write counts for stale-read detection from the moment the client is
 	// told it succeeded: after the database write (write-through), after
@@ -235,20 +238,29 @@ func (r *request) serveWrite(cur time.Time) (time.Time, error) {
 	}
 }
 
-// noteWrite records version, acknowledged at lab time at, as the newest
-// for key (concurrent writers may finish out of order; the highest version
-// wins).
-func (l *Lab) noteWrite(key, version uint64, at time.Time) {
-	for {
-		old := l.latest[key].Load()
-		if version <= old {
-			return
-		}
-		if l.latest[key].CompareAndSwap(old, version) {
-			l.wroteAt[key].Store(at.UnixNano())
-			return
-		}
+// store puts version in key's shard if no write committed after it: two
+// writes to a key may come back in another order than they committed.
+func (l *Lab) store(key, version uint64, at time.Time) {
+	mu := &l.writeMu[key%uint64(len(l.writeMu))]
+	mu.Lock()
+	if ns := at.UnixNano(); ns >= l.storedAt[key] {
+		l.cluster.Put(key, version)
+		l.storedAt[key] = ns
 	}
+	mu.Unlock()
+}
+
+// noteWrite records version, acknowledged at lab time at, as key's
+// newest if no write was acknowledged after it: the last write to commit
+// is the one a read should see, whatever order the requests came in.
+func (l *Lab) noteWrite(key, version uint64, at time.Time) {
+	mu := &l.writeMu[key%uint64(len(l.writeMu))]
+	mu.Lock()
+	if ns := at.UnixNano(); ns >= l.wroteAt[key].Load() {
+		l.latest[key].Store(version)
+		l.wroteAt[key].Store(ns)
+	}
+	mu.Unlock()
 }
 
 // charge calls payments through the circuit breaker (or straight, when
@@ -297,7 +309,7 @@ func (l *Lab) dbWrite(w write, cur time.Time, tr *trace.Trace) (time.Time, error
 		return res.End, res.Err
 	}
 	s.writes.Inc()
-	l.cluster.Put(w.key, w.version)
+	l.store(w.key, w.version, res.End)
 	end := res.End
 	if rt != nil {
 		var ok bool

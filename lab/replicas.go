@@ -70,9 +70,10 @@ type replicated struct {
 	shard   string
 	primary string   // the server taking its writes
 	members []string // its replicas' server names, in order
-	set     *replica.Set
-	next    int // the number of the next replica made for it
-	rr      atomic.Uint64
+	set       *replica.Set
+	next      int // the number of the next replica made for it
+	failovers int // promotions so far
+	rr        atomic.Uint64
 }
 
 // route is what a request needs to reach a shard: immutable, replaced on
@@ -151,6 +152,12 @@ func (t *dataTier) addReplicaLocked(rs *replicated) {
 	}
 	t.l.newDB(name)
 	t.l.registerServer(name)
+	if p := t.l.server(rs.primary); p != nil { // the same machine as its primary
+		st, r := p.b.Stats(), t.l.server(name).b
+		r.SetWorkers(st.Workers)
+		r.SetQueueSize(st.QueueCap)
+		r.SetService(st.Service)
+	}
 	t.join(rs, name)
 }
 
@@ -166,15 +173,16 @@ func (t *dataTier) join(rs *replicated, name string) {
 }
 
 // applier is how a replica applies a write: a job on its server, paying its
-// queue and service time, then the data changes.
+// queue and service time, then the data changes. (No timeout: a slow
+// replica falls behind, it does not skip writes.)
 func (t *dataTier) applier(s *server) replica.ApplyFunc {
-	timeout := time.Duration(t.l.preset.DB.Timeout)
-	return func(e replica.Entry, at time.Time) (time.Time, error) {
-		res := s.b.Do(backend.Request{Arrive: at, Timeout: timeout})
-		if res.Err == nil {
-			s.writes.Inc()
-		}
-		return res.End, res.Err
+	return func(e replica.Entry, at time.Time, done func(time.Time, error)) {
+		s.b.Submit(backend.Request{Arrive: at}, func(res backend.Result) {
+			if res.Err == nil {
+				s.writes.Inc()
+			}
+			done(res.End, res.Err)
+		})
 	}
 }
 
@@ -269,6 +277,7 @@ func (t *dataTier) promote(name string, why string) error {
 	}
 	old := rs.primary
 	rs.primary = name
+	rs.failovers++
 	rs.members = without(rs.members, name)
 	s.rep = nil
 	t.fails[rs.shard] = 0

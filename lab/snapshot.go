@@ -151,11 +151,13 @@ type ShardsStats struct {
 // stores; reads and writes its servers served per second) and its
 // replicas.
 type ShardInfo struct {
-	Name     string
-	Primary  string
-	Writable bool // its primary is up: it takes writes
-	Load     ShardLoad
-	Replicas []ReplicaInfo
+	Name      string
+	Primary   string
+	Writable  bool // its primary is up: it takes writes
+	Load      ShardLoad
+	Replicas  []ReplicaInfo
+	Lost      uint64 // acknowledged writes its failovers lost
+	Failovers int    // replicas promoted to be its primary
 }
 
 // ReplicaInfo is one read replica.

@@ -16,19 +16,21 @@ func (l *Lab) shardsStats(snap *Snapshot, now time.Time) *ShardsStats {
 	t.mu.Lock()
 	out.Replicas, out.Lag, out.Sync = t.count, t.lag, t.sync
 	type members struct {
-		primary string
-		names   []string
+		primary   string
+		names     []string
+		lost      uint64
+		failovers int
 	}
 	byShard := make(map[string]members, len(t.shards))
 	for name, rs := range t.shards {
-		byShard[name] = members{rs.primary, append([]string(nil), rs.members...)}
+		byShard[name] = members{rs.primary, append([]string(nil), rs.members...), rs.set.Lost(), rs.failovers}
 	}
 	t.mu.Unlock()
 	out.Reads, out.Sticky, out.Auto = ReadRouting(t.reads.Load()), time.Duration(t.sticky.Load()), t.auto.Load()
 	out.LostWrites = t.lostWrites()
 	for _, sh := range cs.Shards {
 		m := byShard[sh.Name]
-		info := ShardInfo{Name: sh.Name, Primary: m.primary, Load: ShardLoad{Keys: sh.Keys}}
+		info := ShardInfo{Name: sh.Name, Primary: m.primary, Load: ShardLoad{Keys: sh.Keys}, Lost: m.lost, Failovers: m.failovers}
 		if p := snap.Server(m.primary); p != nil {
 			info.Writable = p.Health != backend.Down
 			if p.Shard != nil {

@@ -4,11 +4,11 @@ import "time"
 
 // run is the replica's goroutine: take the next entry, wait until it is
 // shipped (Ack+Lag on the lab clock, or when the replica is back up), and
-// apply it through the replica's server, in order. Its end time is when
-// the replica's data has it.
+// hand it to the replica's server to apply; settle applies the finished
+// ones to the data, in order.
 func (r *Replica) run() {
 	s := r.set
-	for applied := 0; ; applied++ {
+	for shipped := 0; ; shipped++ {
 		s.mu.Lock()
 		r.mu.Lock()
 		if r.stopped {
@@ -16,18 +16,20 @@ func (r *Replica) run() {
 			s.mu.Unlock()
 			return
 		}
-		seq := r.applied + 1
-		if seq < s.base { // the log has moved past it: re-cloned
+		seq := r.submitted + 1
+		if r.applied+1 < s.base { // the log has moved past it: re-cloned
 			if s.clone != nil {
 				r.data = s.clone()
 			}
-			r.applied, r.received = s.next-1, s.next-1
+			r.applied, r.received, r.submitted = s.next-1, s.next-1, s.next-1
+			r.gen++
+			clear(r.finished)
 			r.mu.Unlock()
 			s.mu.Unlock()
 			continue
 		}
 		e, ok := s.entryLocked(seq)
-		up, wake, upAt := r.up, r.wake, r.upAt
+		up, wake, upAt, retry := r.up, r.wake, r.upAt, r.retryAt
 		lag := s.lag
 		if s.sync {
 			lag = 0
@@ -35,7 +37,7 @@ func (r *Replica) run() {
 		if ok && !s.downAt.IsZero() && later(e.Ack.Add(lag), upAt).After(s.downAt) {
 			ok = false // the primary died before shipping it: it waits for a promotion, or the primary's return
 		}
-		if applied%64 == 63 {
+		if shipped%64 == 63 {
 			r.mu.Unlock()
 			s.trimLocked()
 			r.mu.Lock()
@@ -46,40 +48,76 @@ func (r *Replica) run() {
 			<-wake // more to do, up again, or stopped
 			continue
 		}
-		shipAt := later(e.Ack.Add(lag), upAt)
+		shipAt := later(later(e.Ack.Add(lag), upAt), retry)
 		if !s.clock.SleepUntil(shipAt, wake) {
 			continue // changed, down, or stopped: look again
 		}
 		r.mu.Lock()
-		r.received = max(r.received, seq)
-		r.mu.Unlock()
-		end, err := r.apply(e, shipAt)
-		if err != nil {
-			r.mu.Lock()
-			w := r.wake
+		if r.submitted+1 != seq || r.stopped { // cut back while it slept
 			r.mu.Unlock()
-			<-w // down: retried when it is back up
 			continue
 		}
-		r.mu.Lock()
-		if r.applied == seq-1 { // (a promotion may have cut the stream back)
-			if e.Version >= r.data[e.Key] {
-				r.data[e.Key] = e.Version
-			}
-			r.applied = seq
-			r.ends[seq%endsKept] = end
-		}
-		r.changed.Broadcast()
+		r.received = max(r.received, seq)
+		r.submitted = seq
+		gen := r.gen
 		r.mu.Unlock()
+		r.apply(e, shipAt, func(end time.Time, err error) { r.settle(gen, e, end, err) })
 	}
+}
+
+// finished is an entry its server has applied, and when.
+type finished struct {
+	e   Entry
+	end time.Time
+}
+
+// retryDelay is how long after an apply was turned away (its server's queue
+// full) the replica ships again.
+const retryDelay = 10 * time.Millisecond
+
+// settle takes an applied entry: the data changes for it, and for the ones
+// after it that finished first, in order. An error ships it again, and
+// every entry after it.
+func (r *Replica) settle(gen uint64, e Entry, end time.Time, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if gen != r.gen {
+		return // cut back, or after an error: shipped again
+	}
+	if err != nil {
+		r.gen++
+		r.submitted = r.applied
+		clear(r.finished)
+		r.retryAt = r.set.clock.Now().Add(retryDelay)
+		r.kickLocked()
+		return
+	}
+	r.finished[e.Seq] = finished{e, end}
+	for {
+		f, ok := r.finished[r.applied+1]
+		if !ok {
+			break
+		}
+		delete(r.finished, f.e.Seq)
+		if f.e.Version >= r.data[f.e.Key] {
+			r.data[f.e.Key] = f.e.Version
+		}
+		r.applied = f.e.Seq
+		r.ends[f.e.Seq%endsKept] = f.end
+	}
+	r.changed.Broadcast()
 }
 
 // kick wakes the goroutine to look again.
 func (r *Replica) kick() {
 	r.mu.Lock()
+	r.kickLocked()
+	r.mu.Unlock()
+}
+
+func (r *Replica) kickLocked() {
 	close(r.wake)
 	r.wake = make(chan struct{})
-	r.mu.Unlock()
 }
 
 // halt stops the goroutine, and anyone waiting on it.

@@ -50,11 +50,13 @@ type Entry struct {
 	Failed bool
 }
 
-// ApplyFunc runs the work of applying e on a replica's server, starting no
-// earlier than lab time at, and returns the lab time it finished (or an
-// error: the replica is down or stopped; the entry is retried when it is
-// back).
-type ApplyFunc func(e Entry, at time.Time) (end time.Time, err error)
+// ApplyFunc starts the work of applying e on a replica's server, no
+// earlier than lab time at, and calls done, once, with the lab time it
+// finished, or an error (the server is down, or turned the job away: the
+// entry is shipped again). It must not block: the replica ships the next
+// entry while this one is applied, as a real replica's IO thread receives
+// while its SQL thread applies.
+type ApplyFunc func(e Entry, at time.Time, done func(end time.Time, err error))
 
 // Settings configures a Set.
 type Settings struct {
@@ -93,17 +95,21 @@ type Replica struct {
 	set   *Set
 	apply ApplyFunc
 
-	mu       sync.Mutex
-	changed  sync.Cond // an entry applied, the replica went down, or it stopped
-	data     map[uint64]uint64
-	received uint64              // entries it has been shipped (Seq of the last)
-	applied  uint64              // entries it has applied (Seq of the last)
-	ends     [endsKept]time.Time // lab time entry Seq finished applying, at Seq % endsKept
-	up       bool
-	upAt     time.Time     // lab time it last came up
-	wake     chan struct{} // closed (and replaced) when there is more to do
-	stop     chan struct{}
-	stopped  bool
+	mu        sync.Mutex
+	changed   sync.Cond // an entry applied, the replica went down, or it stopped
+	data      map[uint64]uint64
+	received  uint64              // entries it has been shipped (Seq of the last)
+	applied   uint64              // entries it has applied (Seq of the last)
+	submitted uint64              // entries handed to its server to apply (Seq of the last)
+	gen       uint64              // bumped when the entries in flight no longer count (an error, a cut)
+	finished  map[uint64]finished // applied by the server, waiting for the ones before them
+	retryAt   time.Time           // after an apply was turned away: ship again from then
+	ends      [endsKept]time.Time // lab time entry Seq finished applying, at Seq % endsKept
+	up        bool
+	upAt      time.Time     // lab time it last came up
+	wake      chan struct{} // closed (and replaced) when there is more to do
+	stop      chan struct{}
+	stopped   bool
 }
 
 // endsKept is how many recent apply end times a replica keeps, for the
@@ -155,8 +161,8 @@ func (s *Set) Add(name string, data map[uint64]uint64, apply ApplyFunc) (*Replic
 			return nil, fmt.Errorf("replica %q exists", name)
 		}
 	}
-	r := &Replica{Name: name, set: s, apply: apply, data: data, received: s.next - 1, applied: s.next - 1,
-		up: true, upAt: s.clock.Now(), wake: make(chan struct{}), stop: make(chan struct{})}
+	r := &Replica{Name: name, set: s, apply: apply, data: data, received: s.next - 1, applied: s.next - 1, submitted: s.next - 1,
+		finished: map[uint64]finished{}, up: true, upAt: s.clock.Now(), wake: make(chan struct{}), stop: make(chan struct{})}
 	r.changed.L = &r.mu
 	s.replicas = append(s.replicas, r)
 	s.wg.Add(1)
@@ -299,7 +305,8 @@ func (s *Set) Promote(name string, at time.Time) (lost []Entry, data map[uint64]
 			r.data[e.Key] = e.Version
 		}
 	}
-	r.applied, r.received = received, received
+	r.applied, r.received, r.submitted = received, received, received
+	r.gen++
 	data = r.data
 	r.mu.Unlock()
 	for seq := received + 1; seq < s.next; seq++ {
@@ -321,6 +328,11 @@ func (s *Set) Promote(name string, at time.Time) (lost []Entry, data map[uint64]
 	for _, o := range s.replicas {
 		o.mu.Lock()
 		o.received, o.applied = min(o.received, received), min(o.applied, received)
+		if o.submitted > o.applied { // what is in flight past the cut never happened
+			o.submitted = o.applied
+			o.gen++
+			clear(o.finished)
+		}
 		o.mu.Unlock()
 		o.kick()
 	}

@@ -29,19 +29,22 @@ type server struct {
 
 var errDown = errors.New("down")
 
-func (s *server) apply(e Entry, at time.Time) (time.Time, error) {
+func (s *server) apply(e Entry, at time.Time, done func(time.Time, error)) {
 	s.mu.Lock()
 	if s.down {
 		s.mu.Unlock()
-		return time.Time{}, errDown
+		done(time.Time{}, errDown)
+		return
 	}
 	start := later(at, s.free)
 	end := start.Add(s.service)
 	s.free = end
 	s.applied = append(s.applied, e)
 	s.mu.Unlock()
-	s.clk.SleepUntil(end, nil)
-	return end, nil
+	go func() {
+		s.clk.SleepUntil(end, nil)
+		done(end, nil)
+	}()
 }
 
 func newSet(t *testing.T, lag time.Duration, sync bool, n int) (*Set, *clock.Clock, []*Replica, []*server) {
