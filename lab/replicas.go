@@ -67,9 +67,9 @@ type dataTier struct {
 
 // replicated is one shard's replication.
 type replicated struct {
-	shard   string
-	primary string   // the server taking its writes
-	members []string // its replicas' server names, in order
+	shard     string
+	primary   string   // the server taking its writes
+	members   []string // its replicas' server names, in order
 	set       *replica.Set
 	next      int // the number of the next replica made for it
 	failovers int // promotions so far
