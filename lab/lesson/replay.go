@@ -20,7 +20,8 @@ const ReplaySpeed = 20
 // waits included, on a goroutine of its own when it has a wait, so it
 // delays nothing after it — as when it first ran. From the learner's
 // entries, lines that only watched the lab (expect, wait) are left out,
-// and speed lines everywhere: the host sets the replay's speed.
+// and speed, freeze and thaw lines everywhere: the host sets the replay's
+// speed, and a rebuild that froze halfway would never end.
 //
 // Replay returns the errors of lines that failed (a lab built from the
 // same preset accepts what it accepted before, so that is rare) and stops
@@ -71,7 +72,7 @@ func replayCommands(e Entry, fail func(error)) (cmds []*lab.Command, blocking bo
 		if c == nil {
 			continue
 		}
-		if _, speed := c.Speed(); speed || (e.Source != lab.SourceLesson && c.Observes()) {
+		if _, speed := c.Speed(); speed || c.Clock() || (e.Source != lab.SourceLesson && c.Observes()) {
 			continue
 		}
 		blocking = blocking || c.Blocking()
