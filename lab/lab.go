@@ -82,6 +82,8 @@ type Lab struct {
 	versions atomic.Uint64   // write versions, to detect stale reads
 	latest   []atomic.Uint64 // newest version written per key
 
+	playback atomic.Pointer[Playback] // the timed run on the lab, if any (RunTimed)
+
 	load   *generator
 	health *healthChecker
 	pace   *pacer

@@ -17,6 +17,9 @@ type Options struct {
 	In      io.Reader
 	Out     io.Writer
 	NoColor bool
+
+	Presenter bool     // open in the presenter layout
+	Panels    []string // its panels (ParsePresenterPanels); nil: DefaultPresenterPanels
 }
 
 // Run shows the dashboard for src until the user quits. The terminal is
@@ -26,6 +29,7 @@ func Run(src Source, opt Options) (err error) {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
 	m := New(src, &Common{Styles: NewStyles(opt.NoColor), Keys: DefaultKeyMap()})
+	m.SetPresenter(opt.Presenter, opt.Panels)
 	defer m.Stop()
 	_, err = runProgram(m, "dashboard", opt)
 	return err

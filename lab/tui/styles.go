@@ -23,6 +23,7 @@ type Styles struct {
 	Bar                 lipgloss.Style // bar fill
 	BarEmpty            lipgloss.Style
 	Header, Footer      lipgloss.Style
+	PresenterHeader     lipgloss.Style // the presenter layout's boxed header
 	CmdPrompt           lipgloss.Style
 
 	// Series colours for charts (p50, p90, p99 …).
@@ -61,6 +62,7 @@ func NewStyles(noColor bool) *Styles {
 		// Without colour, focus needs another cue: a heavier border.
 		s.PanelFocused = s.Panel.Border(lipgloss.ThickBorder())
 	}
+	s.PresenterHeader = lipgloss.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(c("#5A3FC0", "#B8A6FF")).Bold(true).Padding(0, 1)
 	s.PanelTitle = s.Title
 	s.Node = lipgloss.NewStyle()
 	s.NodeSelected = lipgloss.NewStyle().Reverse(true).Bold(true)
