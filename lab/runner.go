@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/components/backend"
-	"github.com/scalelab/scalelab/components/crash"
 )
 
 // RunOptions control a headless run.
@@ -68,7 +67,7 @@ func (l *Lab) RunTimed(lines []TimedLine, source string, end time.Duration, opt 
 		}
 		l.playback.Store(&Playback{Source: source, Done: i + 1, Total: len(lines)})
 		if tl.Cmd.Blocking() {
-			crash.Go(func() { r.run(tl.ScriptLine, source) })
+			l.Go(func() { r.run(tl.ScriptLine, source) })
 			continue
 		}
 		r.run(tl.ScriptLine, source)
@@ -103,7 +102,7 @@ type scriptRun struct {
 // startRun starts printing a summary every lab second.
 func (l *Lab) startRun(opt RunOptions) *scriptRun {
 	r := &scriptRun{l: l, opt: opt, stop: make(chan struct{}), ticks: make(chan struct{})}
-	crash.Go(func() {
+	l.Go(func() {
 		defer close(r.ticks)
 		next := l.start
 		for {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/scalelab/scalelab/components/crash"
 	"github.com/scalelab/scalelab/lab"
 )
 
@@ -49,7 +48,7 @@ func Replay(l *lab.Lab, p Plan) error {
 			}
 		}
 		if blocking {
-			crash.Go(run) // as live: a batch still running at Until runs on (stopping the lab ends it)
+			l.Go(run) // as live: a batch still running at Until runs on (stopping the lab ends it)
 		} else {
 			run()
 		}

@@ -18,6 +18,10 @@ type Options struct {
 	Out     io.Writer
 	NoColor bool
 
+	// Crash is the scope of the labs this program shows: a panic on one of
+	// their goroutines ends this program. nil: the process's handler.
+	Crash *crash.Scope
+
 	Presenter bool     // open in the presenter layout
 	Panels    []string // its panels (ParsePresenterPanels); nil: DefaultPresenterPanels
 }
@@ -46,7 +50,7 @@ func runProgram(model tea.Model, name string, opt Options) (final tea.Model, err
 	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithInput(opt.In), tea.WithOutput(opt.Out))
 	var mu sync.Mutex
 	var crashed error
-	restore := crash.Handle(func(v any, stack []byte) {
+	restore := opt.Crash.Handle(func(v any, stack []byte) {
 		mu.Lock()
 		if crashed == nil {
 			crashed = fmt.Errorf("%s crashed: a lab goroutine panicked: %v\n\n%s", name, v, stack)
