@@ -7,7 +7,8 @@
 // `scalelab run --script` runs it headless too. Steps are its blocks: runs
 // of lines separated by blank lines or by a line "---". Comment lines are
 // the speaker's notes for the step they sit in, or for the next step when a
-// block holds only comments; the file's first comment line is its title.
+// block holds only comments; the file's first comment line is its title,
+// and the comments right under it its introduction.
 //
 //	# Caching: why a small cache takes most of the reads
 //
@@ -31,7 +32,8 @@ import (
 // Talk is a script cut into steps.
 type Talk struct {
 	File  string // the name positions are reported with
-	Title string // the first comment line, without the #
+	Title string   // the first comment line, without the #
+	Intro []string // the rest of the comments in the title's block
 	Steps []Step
 }
 
@@ -81,6 +83,7 @@ func Parse(file string, r io.Reader) (*Talk, error) {
 	t := &Talk{File: file}
 	var notes []string
 	var cur *Step
+	intro := false // in the title's block of comments
 	end := func() {
 		if cur != nil && len(cur.Lines) > 0 {
 			cur.N = len(t.Steps) + 1
@@ -92,6 +95,7 @@ func Parse(file string, r io.Reader) (*Talk, error) {
 		text = strings.TrimSpace(text)
 		switch {
 		case text == "":
+			intro = false
 			end()
 			if cur != nil { // a block of notes only: for the next step
 				notes = append(notes, cur.Notes...)
@@ -100,7 +104,11 @@ func Parse(file string, r io.Reader) (*Talk, error) {
 		case strings.HasPrefix(text, "#"):
 			note := strings.TrimSpace(strings.TrimPrefix(text, "#"))
 			if t.Title == "" && note != "" {
-				t.Title = note
+				t.Title, intro = note, cur == nil
+				continue
+			}
+			if intro {
+				t.Intro = append(t.Intro, note)
 				continue
 			}
 			if cur == nil {
@@ -109,6 +117,7 @@ func Parse(file string, r io.Reader) (*Talk, error) {
 			}
 			cur.Notes = append(cur.Notes, note)
 		default:
+			intro = false
 			if cur == nil {
 				cur = &Step{Notes: notes}
 				notes = nil

@@ -11,6 +11,8 @@ import (
 
 const sample = `# Kill a server: the talk's title
 #
+# The introduction.
+
 # Notes before the first step are its notes.
 
 load 200/s constant
@@ -31,14 +33,14 @@ func TestParseCutsStepsAtBlankLinesAndDashes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tk.Title != "Kill a server: the talk's title" {
-		t.Errorf("title %q", tk.Title)
+	if tk.Title != "Kill a server: the talk's title" || strings.Join(tk.Intro, "|") != "|The introduction." {
+		t.Errorf("title %q, intro %q", tk.Title, tk.Intro)
 	}
 	want := []struct {
 		lines []string
 		notes []string
 	}{
-		{[]string{"load 200/s constant", "wait 2s"}, []string{"", "Notes before the first step are its notes.", "a note inside the first step"}},
+		{[]string{"load 200/s constant", "wait 2s"}, []string{"Notes before the first step are its notes.", "a note inside the first step"}},
 		{[]string{"kill web-2", "wait 3s"}, []string{"notes only: they go with the next step"}},
 		{[]string{"revive web-2", "wait 1s"}, []string{"closing notes"}},
 	}
@@ -51,8 +53,8 @@ func TestParseCutsStepsAtBlankLinesAndDashes(t *testing.T) {
 			t.Errorf("step %d: N %d lines %q notes %q; want lines %q notes %q", i+1, st.N, st.Text(), st.Notes, w.lines, w.notes)
 		}
 	}
-	if pos := tk.Steps[1].Lines[0].Pos(); pos != "k.lab:10" {
-		t.Errorf("kill web-2 at %s, want k.lab:10", pos)
+	if pos := tk.Steps[1].Lines[0].Pos(); pos != "k.lab:12" {
+		t.Errorf("kill web-2 at %s, want k.lab:12", pos)
 	}
 }
 
