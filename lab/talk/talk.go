@@ -31,7 +31,7 @@ import (
 
 // Talk is a script cut into steps.
 type Talk struct {
-	File  string // the name positions are reported with
+	File  string   // the name positions are reported with
 	Title string   // the first comment line, without the #
 	Intro []string // the rest of the comments in the title's block
 	Steps []Step
