@@ -88,7 +88,7 @@ func RunTalk(t *talk.Talk, newLab func() (*lab.Lab, error), opt Options) error {
 	if err != nil {
 		return err
 	}
-	m := NewTalkView(t, l, newLab, &Common{Styles: NewStyles(opt.NoColor), Keys: DefaultKeyMap()})
+	m := NewTalkView(t, l, newLab, &Common{Styles: opt.styles(), Keys: DefaultKeyMap()})
 	m.presenter, m.panels = opt.Presenter, opt.Panels
 	m.dash.SetPresenter(opt.Presenter, opt.Panels)
 	final, err := runProgram(m, "presenter", opt)
