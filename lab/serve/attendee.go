@@ -193,7 +193,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	in := &activity{r: sess, last: &a.lastInput}
 	opt := tui.Options{
-		Renderer:       bm.MakeRenderer(sess),
+		Renderer: bm.MakeRenderer(sess),
 		// The server's signals are the server's: a program that took
 		// SIGTERM for its own would wait for a screen no one reads.
 		ProgramOptions: append(bm.MakeOptions(sess), tea.WithInput(in), tea.WithoutSignalHandler()),
