@@ -61,3 +61,31 @@ func (a *waitAction) apply(l *Lab) error {
 	}
 	return nil
 }
+
+var freezeCommand = command("freeze", func() action { return &freezeAction{} },
+	"stop lab time entirely — no arrivals, no service, no timers — so every panel holds still (thaw goes on)",
+	"freeze")
+
+var thawCommand = command("thaw", func() action { return &freezeAction{thaw: true} },
+	"start lab time again after freeze, from the moment it stopped (nothing fell due meanwhile)",
+	"thaw")
+
+type freezeAction struct{ thaw bool }
+
+func (a *freezeAction) declare(*args.Set) {}
+
+func (a *freezeAction) apply(l *Lab) error {
+	if a.thaw {
+		if !l.clock.Thaw() {
+			return errors.New("thaw: the clock is not frozen")
+		}
+		l.pace.thawed()
+		l.event(Event{Kind: KindState, Component: "clock", From: "frozen", To: "running", Detail: "lab time goes on from where it stopped"})
+		return nil
+	}
+	if !l.clock.Freeze() {
+		return errors.New("freeze: the clock is frozen already (thaw starts it)")
+	}
+	l.event(Event{Kind: KindState, Component: "clock", From: "running", To: "frozen", Detail: "lab time stopped: no arrivals, no service, no timers until thaw"})
+	return nil
+}

@@ -93,7 +93,7 @@ func init() {
 		balancerCommand, healthCommand,
 		cacheCommand, shardCommand, replicasCommand, readsCommand, failoverCommand, promoteCommand,
 		queueCommand, breakerCommand, ordersCommand, traceCommand,
-		speedCommand, waitCommand, expectCommand,
+		speedCommand, freezeCommand, thawCommand, waitCommand, expectCommand,
 	}
 }
 
@@ -161,6 +161,13 @@ func (c *Command) Wait() (time.Duration, bool) {
 	return w.d, true
 }
 
+// Clock reports whether c is freeze or thaw: the host of a replay leaves
+// them out, as it does speed (a rebuilt lab must not stop halfway).
+func (c *Command) Clock() bool {
+	_, ok := c.action.(*freezeAction)
+	return ok
+}
+
 // Speed reports the clock speed a `speed` command sets, and whether it is one.
 func (c *Command) Speed() (float64, bool) {
 	s, ok := c.action.(*speedAction)
@@ -176,12 +183,13 @@ func (c *Command) Expect() (*Expect, bool) {
 	return e, ok
 }
 
-// Observes reports whether c only watches the lab — expect, wait, speed —
+// Observes reports whether c only watches the lab — expect, wait, speed,
+// freeze and thaw —
 // and changes nothing in the system it models. A lesson does not count
 // such a command as the learner acting on a task.
 func (c *Command) Observes() bool {
 	switch c.action.(type) {
-	case *Expect, *waitAction, *speedAction:
+	case *Expect, *waitAction, *speedAction, *freezeAction:
 		return true
 	}
 	return false

@@ -13,6 +13,9 @@ const (
 	SourceLesson = "lesson"
 	SourceScript = "script"
 	SourceReplay = "replay"
+	// SourceInstructor is a command an instructor broadcast to every
+	// attendee's lab (scalelab serve --ssh).
+	SourceInstructor = "instructor"
 )
 
 // Exec parses and runs one line from source. A line that fails to parse or

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/components/backend"
-	"github.com/scalelab/scalelab/components/crash"
 )
 
 // healthChecker is the balancer's active health checking, as HAProxy's
@@ -121,7 +120,7 @@ func (h *healthChecker) round(c HealthConf, at time.Time) {
 	timeout := h.probeTimeout(c)
 	for i, w := range webs {
 		h.probing.Add(1)
-		crash.Go(func() {
+		h.l.Go(func() {
 			defer h.probing.Done()
 			h.judge(i, h.probe(w, at, timeout), c)
 		})

@@ -33,6 +33,11 @@ type Config struct {
 	Seed    uint64
 	Speed   float64
 	MaxRate float64 // the highest load rate a command may ask for
+
+	// Crash is where a panic on one of the lab's goroutines goes; nil: the
+	// process's handler. A server of many labs gives each session its own,
+	// so one lab's crash ends one session.
+	Crash *crash.Scope
 }
 
 // DefaultMaxRate is the load cap: about what the lab can sustain end to end
@@ -88,6 +93,8 @@ type Lab struct {
 	wroteAt  []atomic.Int64  // lab ns that version was acknowledged
 	writeMu  [64]sync.Mutex  // stripes over keys, for latest and wroteAt together, and storedAt
 	storedAt []int64         // lab ns the version in the key's shard committed
+
+	playback atomic.Pointer[Playback] // the timed run on the lab, if any (RunTimed)
 
 	load   *generator
 	health *healthChecker
@@ -200,7 +207,7 @@ func New(cfg Config) (*Lab, error) {
 		l.behind = l.newWriteBehind(time.Duration(p.Cache.Delay))
 	}
 	if p.Queue != nil {
-		l.broker = queue.NewBroker(queue.Settings{Clock: clk, OnEvent: l.onQueueEvent})
+		l.broker = queue.NewBroker(queue.Settings{Clock: clk, Crash: cfg.Crash, OnEvent: l.onQueueEvent})
 		full, _ := queue.ParseFullPolicy(p.Queue.Full)
 		l.queueConf = queue.TopicConfig{
 			Capacity: p.Queue.Capacity, WhenFull: full, MaxAttempts: p.Queue.Attempts, RetryDelay: time.Duration(p.Queue.Retry),
@@ -232,16 +239,16 @@ func New(cfg Config) (*Lab, error) {
 	l.pace = newPacer(l, l.clock.Speed())
 	l.reg.Sample(l.start)
 	l.wg.Add(3)
-	crash.Go(l.sampler)
-	crash.Go(l.load.run)
-	crash.Go(l.health.run)
+	l.Go(l.sampler)
+	l.Go(l.load.run)
+	l.Go(l.health.run)
 	return l, nil
 }
 
 func (l *Lab) newServer(name string, role Role, c ServerConf) *server {
 	s := &server{role: role, lat: l.reg.Histogram("backend.latency{" + name + "}"), metrics: []string{"backend.latency{" + name + "}"}}
 	s.b = backend.New(backend.Settings{
-		Name: name, Workers: c.Workers, QueueSize: c.Queue, Service: c.dist, Clock: l.clock,
+		Name: name, Workers: c.Workers, QueueSize: c.Queue, Service: c.dist, Clock: l.clock, Crash: l.cfg.Crash,
 		Seed: l.cfg.Seed ^ hashring.FNV1a64String(name), OnEvent: l.onBackendEvent,
 	})
 	l.mu.Lock()
@@ -353,6 +360,10 @@ func (l *Lab) webNames() []string {
 func (l *Lab) web(i int) *server {
 	return (*l.webs.Load())[i]
 }
+
+// Go runs f on a goroutine of the lab's: a panic in it goes to the lab's
+// crash scope (Config.Crash).
+func (l *Lab) Go(f func()) { l.cfg.Crash.Go(f) }
 
 // Clock returns the lab clock.
 func (l *Lab) Clock() *clock.Clock { return l.clock }

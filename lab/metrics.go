@@ -69,6 +69,7 @@ var (
 // Metrics is the metric table, sorted by name.
 var Metrics = sortedMetrics([]MetricInfo{
 	gauge("lab.time", UnitSeconds, "lab seconds since the lab started", func(s *Snapshot) float64 { return s.T.Seconds() }),
+	gauge("lab.frozen", UnitBool, "1 while lab time is stopped (freeze), else 0", func(s *Snapshot) float64 { return b2f(s.Frozen) }),
 	gauge("lab.speed", UnitSpeed, "lab clock speed factor, as it runs (below lab.speed.asked when the machine cannot keep up)", func(s *Snapshot) float64 { return s.Speed }),
 	gauge("lab.speed.asked", UnitSpeed, "lab clock speed asked for (speed command, --speed)", func(s *Snapshot) float64 { return s.Pace.Asked }),
 	gauge("lab.lag", UnitMS, "how far lab time fell behind the wall clock, at worst over the last lab second", func(s *Snapshot) float64 { return ms(s.Pace.Lag) }),

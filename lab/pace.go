@@ -98,6 +98,9 @@ func (p *pacer) ask(x float64) {
 // clock. The sampler calls it every frame.
 func (p *pacer) observe(overrun time.Duration) {
 	clk := p.l.clock
+	if clk.Frozen() {
+		return // no lab time passes: nothing can be behind
+	}
 	running := clk.Speed()
 	lag := max(overrun, time.Duration(p.genLag.Load()), 0)
 	behind := time.Duration(float64(lag) / running) // in wall time
@@ -148,6 +151,18 @@ func (p *pacer) observe(overrun time.Duration) {
 		e.Detail = fmt.Sprintf("keeping up again, on the way back to %s", speedText(asked))
 	}
 	p.l.event(e)
+}
+
+// thawed forgets what was measured before a freeze: the wall time the
+// clock stood still is no lag, and the frames before it are no guide to
+// the machine now.
+func (p *pacer) thawed() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.recent, p.jitter, p.behind = [paceFrames]time.Duration{}, [paceFrames]time.Duration{}, [paceFrames]time.Duration{}
+	now := time.Now()
+	p.calmSince, p.lastCut = now, now
+	p.genLag.Store(0)
 }
 
 // stats reads the pace.

@@ -345,7 +345,7 @@ func (l *Lab) consumeWrite(m *queue.Message, start time.Time) (time.Time, error)
 }
 
 func (l *Lab) newWriteBehind(delay time.Duration) *cache.BehindQueue[uint64, uint64] {
-	return cache.NewWriteBehindTimed[uint64, uint64](cache.BehindSettings{Delay: delay, QueueSize: 4096, Clock: l.clock},
+	return cache.NewWriteBehindTimed[uint64, uint64](cache.BehindSettings{Delay: delay, QueueSize: 4096, Clock: l.clock, Crash: l.cfg.Crash},
 		func(key, version uint64, start time.Time) (time.Time, error) {
 			return l.dbWrite(write{key, version}, start, nil)
 		})

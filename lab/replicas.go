@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/components/backend"
-	"github.com/scalelab/scalelab/components/crash"
 	"github.com/scalelab/scalelab/components/replica"
 )
 
@@ -95,7 +94,7 @@ func newDataTier(l *Lab) *dataTier {
 // replication and as many replicas as asked for. Called with t.mu held.
 func (t *dataTier) addShardLocked(shard string) {
 	rs := &replicated{shard: shard, primary: shard, set: replica.New(replica.Settings{
-		Lag: t.lag, Sync: t.sync, Clock: t.l.clock, Clone: func() map[uint64]uint64 { return t.l.cluster.Copy(shard) },
+		Lag: t.lag, Sync: t.sync, Clock: t.l.clock, Crash: t.l.cfg.Crash, Clone: func() map[uint64]uint64 { return t.l.cluster.Copy(shard) },
 	})}
 	t.shards[shard] = rs
 	if p := t.l.server(shard); p != nil {
@@ -355,7 +354,7 @@ func (t *dataTier) watchPrimaries(h *healthChecker, c HealthConf, at time.Time) 
 	t.mu.Unlock()
 	for i, p := range primaries {
 		h.probing.Add(1)
-		crash.Go(func() {
+		t.l.Go(func() {
 			defer h.probing.Done()
 			good := h.probe(p, at, h.probeTimeout(c))
 			t.judge(shards[i], good, c)

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/components/backend"
-	"github.com/scalelab/scalelab/components/crash"
 )
 
 // RunOptions control a headless run.
@@ -55,20 +54,36 @@ type TimedLine struct {
 // last line it goes on to lab time end (or until the lab stops), then
 // prints the final summary. A blocking line still running then is left to
 // finish on its own (stopping the lab ends it); it is not in the result.
+//
+// While it runs, the lab's View carries its Playback (how many lines have
+// run of how many), and after the end that it finished, so a dashboard can
+// say "▶ replay 12/40" and "■ replay finished".
 func (l *Lab) RunTimed(lines []TimedLine, source string, end time.Duration, opt RunOptions) RunResult {
 	r := l.startRun(opt)
-	for _, tl := range lines {
+	l.playback.Store(&Playback{Source: source, Total: len(lines)})
+	for i, tl := range lines {
 		if !l.clock.SleepUntil(l.start.Add(tl.At), l.stop) {
 			break
 		}
+		l.playback.Store(&Playback{Source: source, Done: i + 1, Total: len(lines)})
 		if tl.Cmd.Blocking() {
-			crash.Go(func() { r.run(tl.ScriptLine, source) })
+			l.Go(func() { r.run(tl.ScriptLine, source) })
 			continue
 		}
 		r.run(tl.ScriptLine, source)
 	}
 	l.clock.SleepUntil(l.start.Add(end), l.stop)
+	l.playback.Store(&Playback{Source: source, Done: len(lines), Total: len(lines), Finished: !l.stopped()})
 	return r.finish()
+}
+
+// Playback is a timed run of recorded lines on the lab (a replay): its
+// source, how many lines have started of how many, and whether it has run
+// to its recorded end.
+type Playback struct {
+	Source      string // lab.SourceReplay
+	Done, Total int
+	Finished    bool
 }
 
 // scriptRun is one headless run under way: the per-second summaries
@@ -87,7 +102,7 @@ type scriptRun struct {
 // startRun starts printing a summary every lab second.
 func (l *Lab) startRun(opt RunOptions) *scriptRun {
 	r := &scriptRun{l: l, opt: opt, stop: make(chan struct{}), ticks: make(chan struct{})}
-	crash.Go(func() {
+	l.Go(func() {
 		defer close(r.ticks)
 		next := l.start
 		for {

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -48,5 +49,36 @@ func TestRunTimed(t *testing.T) {
 			t.Errorf("commands %q, want %q", got, want)
 		}
 		l.Stop() // ends the wait still sleeping
+	})
+}
+
+// A timed run tells the View how far it has got, and that it finished.
+func TestRunTimedPlayback(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLab(t, "shop", 1, nil)
+		if l.View().Playback != nil {
+			t.Fatal("a lab with no replay has a Playback")
+		}
+		var lines []TimedLine
+		for i, line := range []string{"load 100/s", "kill web-2", "revive web-2"} {
+			c, err := Parse(line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, TimedLine{At: time.Duration(i+1) * time.Second, ScriptLine: ScriptLine{File: "x", N: i + 1, Cmd: c}})
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			l.RunTimed(lines, SourceReplay, 5*time.Second, RunOptions{Out: io.Discard})
+		}()
+		time.Sleep(2500 * time.Millisecond)
+		if p := l.View().Playback; p == nil || p.Done != 2 || p.Total != 3 || p.Finished || p.Source != SourceReplay {
+			t.Fatalf("at 2.5s: playback %+v, want replay 2/3 running", p)
+		}
+		<-done
+		if p := l.View().Playback; p == nil || p.Done != 3 || !p.Finished {
+			t.Fatalf("after the end: playback %+v, want 3/3 finished", p)
+		}
 	})
 }

@@ -21,7 +21,8 @@ import (
 // ratios over the last StatWindow.
 type Snapshot struct {
 	T             time.Duration // lab time since the start
-	Speed         float64       // the clock's speed factor, as it runs
+	Speed         float64       // the clock's speed factor, as it runs (after a thaw, while frozen)
+	Frozen        bool          // lab time is stopped (freeze): nothing moves until thaw
 	Pace          PaceStats     // the speed asked for, and how far behind the lab is
 	Load          LoadStats
 	Requests      RequestStats
@@ -266,7 +267,7 @@ func (s *Snapshot) Role(r Role) []ServerStats {
 func (l *Lab) Snapshot() Snapshot {
 	now := l.clock.Now()
 	var staleRatio float64
-	snap := Snapshot{T: now.Sub(l.start), Speed: l.clock.Speed(), Pace: l.pace.stats(), EventsDropped: l.Bus.dropped.Load()}
+	snap := Snapshot{T: now.Sub(l.start), Speed: l.clock.Speed(), Frozen: l.clock.Frozen(), Pace: l.pace.stats(), EventsDropped: l.Bus.dropped.Load()}
 	snap.Load.Skipped = l.m.skipped.Load()
 	spec, paused := l.Load()
 	if !paused {

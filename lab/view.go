@@ -63,12 +63,17 @@ type View struct {
 	Paused      bool
 	Traces      Traces
 	Transitions []Transition // of the breaker, oldest first
+	Playback    *Playback    // a replay running or finished on the lab; nil: none
 }
 
 // View reads a View.
 func (l *Lab) View() View {
 	v := View{Snapshot: l.Snapshot(), Topology: l.Topology()}
 	v.LoadSpec, v.Paused = l.Load()
+	if p := l.playback.Load(); p != nil {
+		pb := *p
+		v.Playback = &pb
+	}
 	if f, ok := l.tracer.Latest(); ok {
 		v.Traces.Latest = &f
 	}

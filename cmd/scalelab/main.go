@@ -67,6 +67,6 @@ With no command it opens the lesson picker; "scalelab sandbox" is free play.`,
 	root.Flags().StringVar(&dir, "lessons", "", "also load lessons from DIR")
 	root.Flags().StringVar(&open, "lesson", "", "open this lesson directly instead of the picker")
 	root.RunE = func(cmd *cobra.Command, _ []string) error { return runLessonsTUI(cmd, &lf, &logs, dir, open) }
-	root.AddCommand(newSandboxCmd(), newLessonsCmd(), newVerifyCmd(), newLintCmd(), newResetCmd(), newRunCmd(), newBenchCmd(), newMetricsCmd(), newCommandsCmd(), newPresetsCmd(), newScriptsCmd(), newReplayCmd(), newExportCmd())
+	root.AddCommand(newSandboxCmd(), newLessonsCmd(), newVerifyCmd(), newLintCmd(), newResetCmd(), newRunCmd(), newBenchCmd(), newMetricsCmd(), newCommandsCmd(), newPresetsCmd(), newScriptsCmd(), newReplayCmd(), newExportCmd(), newPresentCmd(), newServeCmd(), newClassCmd())
 	return root
 }

@@ -15,6 +15,7 @@ import (
 
 func newReplayCmd() *cobra.Command {
 	var logs logFlags
+	var pf presenterFlags
 	var speed float64
 	var headless, asJSON bool
 	cmd := &cobra.Command{
@@ -48,12 +49,16 @@ the exit code is 1 if a replayed command failed.`,
 			if headless && logs.record {
 				return usageError("--record records the dashboard, and --headless has none")
 			}
+			opt := tui.Options{In: cmd.InOrStdin(), NoColor: tui.NoColorRequested()}
+			if err := pf.options(&opt); err != nil {
+				return err
+			}
 			if !headless {
 				if err := needTerminal(); err != nil {
 					return err
 				}
 			}
-			return runReplay(cmd, args[0], speed, headless, asJSON, &logs)
+			return runReplay(cmd, args[0], speed, headless, asJSON, &logs, opt)
 		},
 	}
 	cmd.Flags().Float64Var(&speed, "speed", 1, "replay this many times faster than recorded (0.1 to 20)")
@@ -61,10 +66,11 @@ the exit code is 1 if a replayed command failed.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "with --headless: one JSON object per lab second, then a final summary")
 	logs.add(cmd)
 	logs.addRecord(cmd, "the dashboard draws")
+	pf.add(cmd)
 	return cmd
 }
 
-func runReplay(cmd *cobra.Command, path string, speed float64, headless, asJSON bool, logs *logFlags) error {
+func runReplay(cmd *cobra.Command, path string, speed float64, headless, asJSON bool, logs *logFlags, opt tui.Options) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return usageError("%v", err)
@@ -102,7 +108,8 @@ func runReplay(cmd *cobra.Command, path string, speed float64, headless, asJSON 
 		defer close(done)
 		rp.Run(l, lab.RunOptions{Out: io.Discard})
 	})
-	err = tui.Run(l, tui.Options{In: cmd.InOrStdin(), Out: out, NoColor: tui.NoColorRequested()})
+	opt.Out = out
+	err = tui.Run(l, opt)
 	l.Stop()
 	<-done
 	sl.close()

@@ -16,6 +16,7 @@ import (
 func newSandboxCmd() *cobra.Command {
 	var lf labFlags
 	var logs logFlags
+	var pf presenterFlags
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Open the live dashboard on a lab for free play",
@@ -24,11 +25,12 @@ topology and panels for routing, latency, cache, shards, queue, breaker,
 traces and events. Press : for a command, ? for every key, q to quit.
 The session is logged (see --log); its path is printed on exit.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runSandbox(cmd, &lf, &logs) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runSandbox(cmd, &lf, &logs, &pf) },
 	}
 	lf.add(cmd)
 	logs.add(cmd)
 	logs.addRecord(cmd, "the dashboard draws")
+	pf.add(cmd)
 	return cmd
 }
 
@@ -88,12 +90,16 @@ func runLessonsTUI(cmd *cobra.Command, lf *labFlags, logs *logFlags, dir, open s
 	return tui.RunLessons(set, newLab, path, opt)
 }
 
-func runSandbox(cmd *cobra.Command, lf *labFlags, logs *logFlags) error {
-	if err := needTerminal(); err != nil {
-		return err
-	}
+func runSandbox(cmd *cobra.Command, lf *labFlags, logs *logFlags, pf *presenterFlags) error {
 	cfg, err := lf.config()
 	if err != nil {
+		return err
+	}
+	opt := tui.Options{In: cmd.InOrStdin(), NoColor: tui.NoColorRequested()}
+	if err := pf.options(&opt); err != nil {
+		return err
+	}
+	if err := needTerminal(); err != nil {
 		return err
 	}
 	if err := logs.check(); err != nil {
@@ -106,7 +112,8 @@ func runSandbox(cmd *cobra.Command, lf *labFlags, logs *logFlags) error {
 	sl := &sessionLogs{flags: logs, mode: "tui", tui: true, errOut: cmd.ErrOrStderr()}
 	out := sl.output(cmd.OutOrStdout())
 	sl.start(l, nil)
-	err = tui.Run(l, tui.Options{In: cmd.InOrStdin(), Out: out, NoColor: tui.NoColorRequested()})
+	opt.Out = out
+	err = tui.Run(l, opt)
 	l.Stop()
 	sl.close()
 	return err

@@ -32,6 +32,7 @@ type Settings struct {
 	QueueSize int
 	Service   Dist         // service-time distribution; zero value const:0
 	Clock     *clock.Clock // lab clock; default clock.New(1)
+	Crash     *crash.Scope // where a panic on its goroutines goes; nil: the process's handler
 	// Seed seeds worker i's random source as PCG(Seed, i), so a run
 	// replays exactly given the same order of requests.
 	Seed uint64
@@ -75,6 +76,7 @@ type Stats struct {
 type Backend struct {
 	name    string
 	clock   *clock.Clock
+	crash   *crash.Scope
 	seed    uint64
 	onEvent func(Event)
 	stop    chan struct{} // closed by Stop
@@ -134,6 +136,7 @@ func New(s Settings) *Backend {
 	b := &Backend{
 		name:     s.Name,
 		clock:    s.Clock,
+		crash:    s.Crash,
 		seed:     s.Seed,
 		onEvent:  s.OnEvent,
 		stop:     make(chan struct{}),
@@ -147,7 +150,7 @@ func New(s Settings) *Backend {
 	b.resizeLocked(min(s.Workers, MaxWorkers))
 	b.mu.Unlock()
 	b.wg.Add(1)
-	crash.Go(b.dispatch)
+	b.crash.Go(b.dispatch)
 	return b
 }
 
@@ -534,7 +537,7 @@ func (b *Backend) resizeLocked(n int) {
 		if w := b.workers[i]; !w.alive && !b.stopped {
 			w.alive = true
 			b.wg.Add(1)
-			crash.Go(func() { b.run(w) })
+			b.crash.Go(func() { b.run(w) })
 		}
 	}
 	b.nudgeDispatcher()

@@ -35,6 +35,8 @@ type BehindSettings struct {
 	QueueSize int
 	// Clock times the delay; default clock.New(1). The lab passes its own.
 	Clock *clock.Clock
+	// Crash is where a panic on the flusher goes; nil: the process's handler.
+	Crash *crash.Scope
 }
 
 // BehindStats is a snapshot of a BehindQueue's counters.
@@ -124,7 +126,7 @@ func NewWriteBehindTimed[K comparable, V any](s BehindSettings, store func(k K, 
 		delay: max(s.Delay, 0),
 		kick:  make(chan struct{}),
 	}
-	crash.Go(w.flush)
+	s.Crash.Go(w.flush)
 	return w
 }
 

@@ -12,6 +12,13 @@
 // pushes the next deadline back, so timer overshoot cannot accumulate, and a
 // speed change wakes every sleeper to re-aim at its deadline at the new speed.
 //
+// Freeze stops lab time entirely, for an instructor to point at a moment:
+// Now stays where it was, every sleeper waits (no deadline is reached, so
+// no timer, arrival or timeout fires), and Thaw re-bases the clock on the
+// wall clock so that lab time goes on from where it stopped, without a
+// jump and so without a burst of whatever fell due in the meantime (it
+// did not: no lab time passed).
+//
 // The idea is the "virtual clock" that discrete-event simulators and
 // testing/synctest's fake time are built on, here with a real-time anchor.
 package clock
@@ -31,16 +38,18 @@ const (
 
 // Clock is a lab clock. It is safe for concurrent use; Now is lock-free.
 type Clock struct {
-	mu    sync.Mutex // serialises SetSpeed
+	mu    sync.Mutex // serialises SetSpeed, Freeze and Thaw
 	state atomic.Pointer[epoch]
 	slack atomic.Int64 // wall ns: see SetSlack
 }
 
-// epoch is one stretch of constant speed. It is immutable once published.
+// epoch is one stretch of constant speed, or of frozen time. It is
+// immutable once published.
 type epoch struct {
 	wall    time.Time
 	lab     time.Time
-	speed   float64
+	speed   float64       // while frozen: the speed to run at after the thaw
+	frozen  bool          // lab time stays at lab
 	changed chan struct{} // closed when this epoch ends
 }
 
@@ -70,6 +79,9 @@ func (c *Clock) Now() time.Time {
 }
 
 func (e *epoch) at(wall time.Time) time.Time {
+	if e.frozen {
+		return e.lab
+	}
 	return e.lab.Add(time.Duration(float64(wall.Sub(e.wall)) * e.speed))
 }
 
@@ -78,14 +90,52 @@ func (c *Clock) Speed() float64 { return c.state.Load().speed }
 
 // SetSpeed changes the speed factor (clamped to [MinSpeed, MaxSpeed]) without
 // a jump in lab time, and wakes every sleeper so it re-aims at its deadline.
+// On a frozen clock it sets the speed lab time runs at after Thaw.
 func (c *Clock) SetSpeed(x float64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	old := c.state.Load()
+	c.next(old, clamp(x), old.frozen)
+}
+
+// next publishes the epoch that follows old, starting now, and ends old.
+// Callers hold c.mu.
+func (c *Clock) next(old *epoch, speed float64, frozen bool) {
 	wall := time.Now()
-	c.state.Store(&epoch{wall: wall, lab: old.at(wall), speed: clamp(x), changed: make(chan struct{})})
+	c.state.Store(&epoch{wall: wall, lab: old.at(wall), speed: speed, frozen: frozen, changed: make(chan struct{})})
 	close(old.changed)
 }
+
+// Freeze stops lab time: Now returns the same instant until Thaw, and no
+// sleeper wakes (deadlines already past still return at once). It reports
+// whether the clock was running (false: it was frozen already).
+func (c *Clock) Freeze() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.state.Load()
+	if old.frozen {
+		return false
+	}
+	c.next(old, old.speed, true)
+	return true
+}
+
+// Thaw starts lab time again from the instant it was frozen at, at the
+// speed set last, and wakes every sleeper to re-aim at its deadline. It
+// reports whether the clock was frozen.
+func (c *Clock) Thaw() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	old := c.state.Load()
+	if !old.frozen {
+		return false
+	}
+	c.next(old, old.speed, false)
+	return true
+}
+
+// Frozen reports whether lab time is stopped.
+func (c *Clock) Frozen() bool { return c.state.Load().frozen }
 
 // SetSlack sets how late, in wall time, the goroutines on this clock may
 // be to do what is due: the scheduling delay of the machine they run on.
@@ -122,6 +172,14 @@ func (c *Clock) SleepUntil(deadline time.Time, done <-chan struct{}) bool {
 		left := deadline.Sub(e.at(wall))
 		if left <= 0 {
 			return true
+		}
+		if e.frozen { // no lab time passes: wait for the thaw
+			select {
+			case <-e.changed:
+				continue
+			case <-done:
+				return false
+			}
 		}
 		// Round up: a wall timer of 0 would not let fake (synctest) time
 		// move, and a deadline between ticks would be retried forever.

@@ -106,3 +106,72 @@ func TestSleepUntilOffTickAtSpeed(t *testing.T) {
 		}
 	})
 }
+
+func TestFreezeStopsNowAndSleepers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := New(2)
+		time.Sleep(time.Second)
+		if !c.Freeze() || c.Freeze() {
+			t.Fatal("Freeze: want true the first time, false on a frozen clock")
+		}
+		at := c.Now()
+		woke := make(chan time.Time, 1)
+		go func() {
+			c.SleepUntil(at.Add(time.Millisecond), nil)
+			woke <- c.Now()
+		}()
+		time.Sleep(time.Hour)
+		if got := c.Now(); !got.Equal(at) {
+			t.Fatalf("lab time moved %v while frozen", got.Sub(at))
+		}
+		select {
+		case <-woke:
+			t.Fatal("a sleeper woke while the clock was frozen")
+		default:
+		}
+		if !c.Frozen() {
+			t.Fatal("Frozen() = false while frozen")
+		}
+		if !c.Thaw() || c.Thaw() {
+			t.Fatal("Thaw: want true the first time, false on a running clock")
+		}
+		if got := c.Now(); !got.Equal(at) {
+			t.Fatalf("thaw jumped lab time by %v", got.Sub(at))
+		}
+		wallBefore := time.Now()
+		got := <-woke
+		if d := time.Since(wallBefore); d != 500*time.Microsecond {
+			t.Fatalf("sleeper woke %v after thaw, want 0.5ms (1ms of lab time at 2x)", d)
+		}
+		if got.Sub(at) != time.Millisecond {
+			t.Fatalf("sleeper woke at +%v, want +1ms", got.Sub(at))
+		}
+	})
+}
+
+func TestFreezePastDeadlineAndSpeed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := New(1)
+		start := c.Now()
+		time.Sleep(time.Second)
+		c.Freeze()
+		if !c.SleepUntil(start, nil) {
+			t.Fatal("a past deadline must return at once on a frozen clock")
+		}
+		done := make(chan struct{})
+		go func() { time.Sleep(time.Second); close(done) }()
+		if c.Sleep(time.Millisecond, done) {
+			t.Fatal("Sleep reported its deadline reached on a frozen clock")
+		}
+		c.SetSpeed(4) // the speed after the thaw; still frozen
+		if !c.Frozen() || c.Speed() != 4 {
+			t.Fatalf("SetSpeed on a frozen clock: frozen %v speed %v", c.Frozen(), c.Speed())
+		}
+		time.Sleep(time.Second)
+		c.Thaw()
+		time.Sleep(time.Second)
+		if got := c.Now().Sub(start); got != 5*time.Second {
+			t.Fatalf("lab time = %v, want 1s before the freeze + 4s after at 4x", got)
+		}
+	})
+}

@@ -48,3 +48,34 @@ func TestRecoverWithoutHandlerPanicsAgain(t *testing.T) {
 		panic("again")
 	}()
 }
+
+// A scope's panics go to its own handler, not the process's or another
+// scope's; a scope without one falls back to the process's.
+func TestScopeHandlesItsOwn(t *testing.T) {
+	var mu sync.Mutex
+	got := map[string]any{}
+	var wg sync.WaitGroup
+	note := func(who string) Handler {
+		return func(v any, _ []byte) { mu.Lock(); got[who] = v; mu.Unlock(); wg.Done() }
+	}
+	restore := Handle(note("process"))
+	defer restore()
+	a, b, bare := NewScope(), NewScope(), NewScope()
+	defer a.Handle(note("a"))()
+	defer b.Handle(note("b"))()
+	wg.Add(3)
+	a.Go(func() { panic("in a") })
+	b.Go(func() { panic("in b") })
+	bare.Go(func() { panic("in bare") })
+	wg.Wait()
+	if got["a"] != "in a" || got["b"] != "in b" || got["process"] != "in bare" {
+		t.Errorf("handlers got %v", got)
+	}
+	var nilScope *Scope
+	wg.Add(1)
+	nilScope.Go(func() { panic("in nil") })
+	wg.Wait()
+	if got["process"] != "in nil" {
+		t.Errorf("a nil scope's panic went to %v", got)
+	}
+}

@@ -27,6 +27,8 @@ var (
 type Settings struct {
 	// Clock stamps messages and times retry delays. nil means clock.New(1).
 	Clock *clock.Clock
+	// Crash is where a panic on a consumer goes; nil: the process's handler.
+	Crash *crash.Scope
 	// OnEvent, if set, receives topic changes, consumer-count changes and
 	// dead-lettered or dropped messages — never per-message acks/nacks. It is
 	// called after the broker's locks are released.
@@ -40,6 +42,7 @@ type Settings struct {
 // consumer goroutines.
 type Broker struct {
 	clock   *clock.Clock
+	crash   *crash.Scope
 	onEvent func(Event)
 	nextID  atomic.Uint64
 
@@ -60,7 +63,7 @@ type registry struct {
 // NewBroker returns an empty broker. It starts no goroutine until a topic
 // gets consumers or a delayed retry.
 func NewBroker(s Settings) *Broker {
-	b := &Broker{clock: s.Clock, onEvent: s.OnEvent}
+	b := &Broker{clock: s.Clock, crash: s.Crash, onEvent: s.OnEvent}
 	if b.clock == nil {
 		b.clock = clock.New(1)
 	}
@@ -301,7 +304,7 @@ func (b *Broker) setConsumers(name string, n int, h TimedHandler) error {
 	for t.running < n {
 		t.running++
 		b.wg.Add(1)
-		crash.Go(func() { b.consume(t) })
+		b.crash.Go(func() { b.consume(t) })
 	}
 	if t.running > n {
 		t.notEmpty.Broadcast()

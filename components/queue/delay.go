@@ -4,8 +4,6 @@ import (
 	"container/heap"
 	"sync"
 	"time"
-
-	"github.com/scalelab/scalelab/components/crash"
 )
 
 // Delayed retries.
@@ -64,7 +62,7 @@ func (s *retryScheduler) add(b *Broker, due time.Time, t *topic, m *Message) {
 		s.started = true
 		s.wake = make(chan struct{})
 		b.wg.Add(1)
-		crash.Go(func() { s.run(b) })
+		b.crash.Go(func() { s.run(b) })
 	case s.heap[0].seq == s.seq:
 		close(s.wake) // re-aim the sleeper at the new earliest deadline
 		s.wake = make(chan struct{})

@@ -63,6 +63,7 @@ type Settings struct {
 	Lag   time.Duration // shipping delay of asynchronous replication
 	Sync  bool          // acknowledge a write only when every live replica has applied it
 	Clock *clock.Clock  // default clock.New(1)
+	Crash *crash.Scope  // where a panic on a replica's goroutine goes; nil: the process's handler
 	// Clone copies the primary's data, for a replica too far behind the
 	// log to catch up (see MaxBacklog). Without it, such a replica keeps
 	// its data and skips to the log's start.
@@ -73,6 +74,7 @@ type Settings struct {
 // its replicas. Safe for concurrent use.
 type Set struct {
 	clock *clock.Clock
+	crash *crash.Scope
 	clone func() map[uint64]uint64
 
 	mu       sync.Mutex
@@ -127,7 +129,7 @@ func New(s Settings) *Set {
 	if s.Clock == nil {
 		s.Clock = clock.New(1)
 	}
-	return &Set{clock: s.Clock, clone: s.Clone, lag: max(s.Lag, 0), sync: s.Sync, next: 1, base: 1}
+	return &Set{clock: s.Clock, crash: s.Crash, clone: s.Clone, lag: max(s.Lag, 0), sync: s.Sync, next: 1, base: 1}
 }
 
 // Configure changes the lag and the mode for writes from now on.
@@ -166,7 +168,7 @@ func (s *Set) Add(name string, data map[uint64]uint64, apply ApplyFunc) (*Replic
 	r.changed.L = &r.mu
 	s.replicas = append(s.replicas, r)
 	s.wg.Add(1)
-	crash.Go(func() { defer s.wg.Done(); r.run() })
+	s.crash.Go(func() { defer s.wg.Done(); r.run() })
 	return r, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/scalelab/scalelab/components/crash"
 	"github.com/scalelab/scalelab/lab"
 )
 
@@ -16,11 +15,13 @@ const ReplaySpeed = 20
 
 // Replay brings a new lab to where a plan left off: each entry's lines run
 // at the entry's lab time, then lab time runs on to plan.Until. An entry
-// of the lesson's (a step's setup or solution) runs its lines in order,
+// of the lesson's (a step's setup or solution) or a script's (a talk's
+// step) runs its lines in order,
 // waits included, on a goroutine of its own when it has a wait, so it
 // delays nothing after it — as when it first ran. From the learner's
 // entries, lines that only watched the lab (expect, wait) are left out,
-// and speed lines everywhere: the host sets the replay's speed.
+// and speed, freeze and thaw lines everywhere: the host sets the replay's
+// speed, and a rebuild that froze halfway would never end.
 //
 // Replay returns the errors of lines that failed (a lab built from the
 // same preset accepts what it accepted before, so that is rare) and stops
@@ -48,7 +49,7 @@ func Replay(l *lab.Lab, p Plan) error {
 			}
 		}
 		if blocking {
-			crash.Go(run) // as live: a batch still running at Until runs on (stopping the lab ends it)
+			l.Go(run) // as live: a batch still running at Until runs on (stopping the lab ends it)
 		} else {
 			run()
 		}
@@ -71,7 +72,8 @@ func replayCommands(e Entry, fail func(error)) (cmds []*lab.Command, blocking bo
 		if c == nil {
 			continue
 		}
-		if _, speed := c.Speed(); speed || (e.Source != lab.SourceLesson && c.Observes()) {
+		authored := e.Source == lab.SourceLesson || e.Source == lab.SourceScript // a lesson's block, a talk's step
+		if _, speed := c.Speed(); speed || c.Clock() || (!authored && c.Observes()) {
 			continue
 		}
 		blocking = blocking || c.Blocking()

@@ -38,10 +38,11 @@ type Header struct {
 	Cols    int     `json:"cols,omitempty"` // terminal size, for the TUI
 	Rows    int     `json:"rows,omitempty"`
 	Start   string  `json:"start"` // wall-clock start, RFC 3339
-	Mode    string  `json:"mode"`  // "tui", "run", "replay"
+	Mode    string  `json:"mode"`  // "tui", "run", "replay", "ssh" (an attendee of scalelab serve)
 
 	MaxRate float64 `json:"max_rate,omitempty"` // the load cap (--max-rate), so a replay accepts the same loads
 	Replay  string  `json:"replay,omitempty"`   // mode "replay": the log replayed
+	User    string  `json:"user,omitempty"`     // mode "ssh": the attendee (SSH user, and key fingerprint if any)
 }
 
 // Metrics is one per-second snapshot.

@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/scalelab/scalelab/components/crash"
 	"github.com/scalelab/scalelab/components/trace"
 	"github.com/scalelab/scalelab/lab"
 )
@@ -186,7 +185,7 @@ func (w *Writer) Attach(l *lab.Lab) {
 	w.attached, w.lab = true, l
 	w.mu.Unlock()
 	sub := l.Subscribe(w.opt.Requests)
-	crash.Go(func() { w.run(l, sub) })
+	l.Go(func() { w.run(l, sub) })
 }
 
 func (w *Writer) run(l *lab.Lab, sub *lab.Subscription) {
@@ -195,7 +194,7 @@ func (w *Writer) run(l *lab.Lab, sub *lab.Subscription) {
 	quit := make(chan struct{})
 	ticks := make(chan struct{})
 	ticker := make(chan struct{})
-	crash.Go(func() { // each lab second, on the lab clock
+	l.Go(func() { // each lab second, on the lab clock
 		defer close(ticker)
 		next := l.Start()
 		for {

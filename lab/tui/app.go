@@ -54,9 +54,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
-		m.dash.SetSize(m.w, max(m.h-footerLines, 0))
-		m.bar.SetWidth(m.w)
-		m.help.Width = m.w
+		m.resize()
 		return m, nil
 	case runLineMsg:
 		return m, m.dash.Run(msg.line, lab.SourceTyped)
@@ -85,6 +83,26 @@ func passOn(dash *Dashboard, bar *CommandBar, msg tea.Msg) tea.Cmd {
 
 func (m Model) barOpen() bool { return m.bar.Active() }
 
+// resize gives the dashboard the screen less the footer (all of it in the
+// presenter layout, which has none: the command bar draws over its last
+// lines while open).
+func (m *Model) resize() {
+	h := m.h - footerLines
+	if m.dash.Presenter() {
+		h = m.h
+	}
+	m.dash.SetSize(m.w, max(h, 0))
+	m.bar.SetWidth(m.w)
+	m.help.Width = m.w
+}
+
+// SetPresenter turns the presenter layout on or off, showing panels (nil:
+// the ones chosen before).
+func (m *Model) SetPresenter(on bool, panels []string) {
+	m.dash.SetPresenter(on, panels)
+	m.resize()
+}
+
 func (m Model) handleKey(k tea.KeyMsg) (Model, tea.Cmd) {
 	keys := m.common.Keys
 	if m.bar.Active() {
@@ -107,6 +125,9 @@ func (m Model) handleKey(k tea.KeyMsg) (Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(k, keys.Command):
 		return m, m.bar.Open()
+	case key.Matches(k, keys.Present):
+		m.SetPresenter(!m.dash.Presenter(), nil)
+		return m, nil
 	}
 	return m, m.dash.Update(k)
 }
@@ -121,9 +142,14 @@ func (m Model) View() string {
 	}
 	k := m.common.Keys
 	var body string
-	if m.showHelp {
+	switch {
+	case m.showHelp:
 		body = frame(m.common.Styles, "Help · any key closes", false, m.w, m.h-footerLines, m.help.View(m))
-	} else {
+	case m.dash.Presenter() && !m.bar.Active():
+		return m.dash.View()
+	case m.dash.Presenter():
+		body = fit(m.dash.View(), m.w, m.h-footerLines)
+	default:
 		body = m.dash.View()
 	}
 	status, ok := m.dash.Status()
@@ -140,7 +166,9 @@ func (m Model) ShortHelp() []key.Binding { return m.dash.ShortHelp() }
 
 // FullHelp is every key that works now: the sandbox's, the dashboard's and
 // the focused panel's.
-func (m Model) FullHelp() [][]key.Binding { return m.dash.FullHelp() }
+func (m Model) FullHelp() [][]key.Binding {
+	return append([][]key.Binding{{m.common.Keys.Present}}, m.dash.FullHelp()...)
+}
 
 // tooSmall is the message shown instead of a screen below the minimum
 // size, or "" when the terminal is big enough.

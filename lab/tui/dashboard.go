@@ -63,6 +63,12 @@ type Dashboard struct {
 	status   string
 	statusOK bool
 	view     lab.View
+	badge    string // the header's mark from the screen around (a talk's step)
+
+	// The presenter layout: a large header, the map and one or two
+	// panels: the focused one and, with two, the second one chosen.
+	presenter bool
+	chosen    []int // panel indices, 1 or 2
 
 	topo   MapPanel
 	panels []Panel
@@ -76,7 +82,7 @@ type Dashboard struct {
 func NewDashboard(src Source, c *Common) Dashboard {
 	d := Dashboard{
 		id: dashboards.Add(1), src: src, common: c, sub: src.Subscribe(false), quit: make(chan struct{}),
-		showMap: true, topo: NewMapPanel(c),
+		showMap: true, topo: NewMapPanel(c), chosen: defaultPresenterPanels(),
 	}
 	for _, def := range panelDefs {
 		d.panels = append(d.panels, def.New(c))
@@ -138,6 +144,10 @@ func (d *Dashboard) Run(line, source string) tea.Cmd {
 	}
 }
 
+// SetBadge sets a mark the header shows after the speed ("step 3/7"); ""
+// shows none.
+func (d *Dashboard) SetBadge(b string) { d.badge = b }
+
 // LabView returns the last lab view the dashboard read.
 func (d *Dashboard) LabView() lab.View { return d.view }
 
@@ -196,9 +206,9 @@ func (d *Dashboard) handleKey(k tea.KeyMsg) tea.Cmd {
 	sel := d.topo.Selected()
 	switch {
 	case key.Matches(k, keys.Next):
-		d.setFocus((d.focus + 1) % len(d.panels))
+		d.setFocus(d.nextFocus(1))
 	case key.Matches(k, keys.Prev):
-		d.setFocus((d.focus + len(d.panels) - 1) % len(d.panels))
+		d.setFocus(d.nextFocus(-1))
 	case key.Matches(k, keys.Zoom):
 		d.Zoom(true)
 	case key.Matches(k, keys.Back):
@@ -227,6 +237,11 @@ func (d *Dashboard) handleKey(k tea.KeyMsg) tea.Cmd {
 		return d.Run(speedStep(d.view.Speed, true), lab.SourceKey)
 	case key.Matches(k, keys.SpeedDown):
 		return d.Run(speedStep(d.view.Speed, false), lab.SourceKey)
+	case key.Matches(k, keys.Freeze):
+		if d.view.Frozen {
+			return d.Run("thaw", lab.SourceKey)
+		}
+		return d.Run("freeze", lab.SourceKey)
 	case key.Matches(k, keys.Pause):
 		if d.view.Paused {
 			return d.Run("resume", lab.SourceKey)

@@ -14,18 +14,22 @@ import (
 // layout sizes the map and the panels; called on resize, focus, zoom and
 // topology change. No size it computes is ever negative.
 func (d *Dashboard) layout() {
+	headerH := d.headerHeight()
 	d.mapH = 0
 	if d.showMap {
-		d.mapH = min(MapHeight(d.view.Topology), max(d.h-1, 0))
+		d.mapH = min(MapHeight(d.view.Topology), max(d.h-headerH, 0))
 	}
-	d.gridH = max(d.h-1-d.mapH, 0) // header, map
+	d.gridH = max(d.h-headerH-d.mapH, 0) // header, map
 	d.topo.SetSize(d.w, d.mapH)
 	d.cols = min(max(d.w/40, 1), 4)
 	d.rows = 1
 	if d.gridH >= 2*12 {
 		d.rows = 2
 	}
-	if d.zoomed {
+	switch {
+	case d.presenter:
+		d.cols, d.rows = len(d.presenterPanels()), 1
+	case d.zoomed:
 		d.cols, d.rows = 1, 1
 	}
 	d.enableKeys()
@@ -47,8 +51,21 @@ func (d *Dashboard) layout() {
 	}
 }
 
-// visible is the page of panels on screen: the one holding the focus.
+// headerHeight is the header's height: one line, or the presenter
+// layout's box (when the screen has room for it).
+func (d *Dashboard) headerHeight() int {
+	if d.presenter && d.h >= presenterHeaderLines+MinHeight/2 {
+		return presenterHeaderLines
+	}
+	return 1
+}
+
+// visible is the page of panels on screen: the one holding the focus
+// (in the presenter layout, the one or two chosen).
 func (d *Dashboard) visible() []int {
+	if d.presenter {
+		return d.presenterPanels()
+	}
 	per := d.cols * d.rows
 	first := d.focus / per * per
 	var out []int
@@ -65,6 +82,9 @@ func (d *Dashboard) View() string {
 		return ""
 	}
 	out := padLine(d.Header(), d.w)
+	if d.headerHeight() > 1 {
+		out = d.bigHeader()
+	}
 	if d.mapH > 0 {
 		out += "\n" + d.topo.View()
 	}
@@ -105,8 +125,12 @@ func (d *Dashboard) panelView(p Panel) (out string) {
 	return p.View()
 }
 
-// Header is one line: title, lab clock, speed, load, health summary.
-func (d *Dashboard) Header() string {
+// Header is one line: title, lab clock, speed, the badges (❄ frozen, a
+// replay's progress, a talk's step), load, health summary.
+func (d *Dashboard) Header() string { return d.headerLine(d.w) }
+
+// headerLine is the header at most w wide.
+func (d *Dashboard) headerLine(w int) string {
 	s := d.common.Styles
 	v := d.view
 	t := v.Topology
@@ -133,6 +157,7 @@ func (d *Dashboard) Header() string {
 		// The machine cannot keep up: said plainly, where the speed is.
 		parts[2] = s.Warn.Render(fmt.Sprintf("⚠ behind ×%g — running at ×%.2g", v.Pace.Asked, v.Speed))
 	}
+	parts = append(parts, d.badges()...)
 	if v.Paused {
 		parts = append(parts, s.Warn.Render("⏸ paused"))
 	} else {
@@ -154,7 +179,7 @@ func (d *Dashboard) Header() string {
 		return strings.Join(append(parts[:len(parts):len(parts)], strings.Join(health, " · ")), s.Dim.Render(sep))
 	}
 	line := join("  │  ")
-	if lipgloss.Width(line) <= d.w {
+	if lipgloss.Width(line) <= w {
 		return line
 	}
 	// Narrower: tighter separators and shorter words, then without the
@@ -164,13 +189,35 @@ func (d *Dashboard) Header() string {
 	for i := range health {
 		health[i] = short.Replace(health[i])
 	}
-	if line = join(" │ "); lipgloss.Width(line) > d.w {
+	if line = join(" │ "); lipgloss.Width(line) > w {
 		parts[0] = s.Bold.Render(t.Title)
 	}
-	for line = join(" │ "); lipgloss.Width(line) > d.w && len(health) > 1; line = join(" │ ") {
+	for line = join(" │ "); lipgloss.Width(line) > w && len(health) > 1; line = join(" │ ") {
 		health = health[:len(health)-1]
 	}
 	return line
+}
+
+// badges are the header's marks for a room: the frozen clock, a replay
+// and how far it has got, and the badge the screen around the dashboard
+// set (a talk's step).
+func (d *Dashboard) badges() []string {
+	s, v := d.common.Styles, d.view
+	var out []string
+	if d.badge != "" {
+		out = append(out, s.Accent.Render(d.badge))
+	}
+	if v.Frozen {
+		out = append(out, s.Accent.Render("❄ frozen"))
+	}
+	if p := v.Playback; p != nil {
+		if p.Finished {
+			out = append(out, s.Dim.Render("■ "+p.Source+" finished"))
+		} else {
+			out = append(out, s.Accent.Render(fmt.Sprintf("▶ %s %d/%d", p.Source, p.Done, p.Total)))
+		}
+	}
+	return out
 }
 
 func formatLabTime(t time.Duration) string { return t.Round(100 * time.Millisecond).String() }

@@ -14,6 +14,8 @@ type KeyMap struct {
 	Kill, Revive, Slow, Errors, Hang key.Binding
 	LoadUp, LoadDown                 key.Binding
 	SpeedUp, SpeedDown, Pause        key.Binding
+	Freeze                           key.Binding // freeze / thaw the lab clock
+	Present                          key.Binding // the presenter layout (sandbox, replay, present)
 }
 
 // DefaultKeyMap is the dashboard's bindings.
@@ -40,6 +42,8 @@ func DefaultKeyMap() *KeyMap {
 		SpeedUp:     key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "faster clock")),
 		SpeedDown:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "slower clock")),
 		Pause:       key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pause/resume load")),
+		Freeze:      key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "freeze/thaw lab time")),
+		Present:     key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "presenter layout")),
 	}
 }
 
@@ -53,7 +57,7 @@ func (k *KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Next, k.Prev, k.Zoom, k.Back, k.Command, k.Help, k.Quit},
 		{k.SelectLeft, k.SelectRight, k.Select, k.Kill, k.Revive, k.Slow, k.Errors, k.Hang},
-		{k.LoadUp, k.LoadDown, k.SpeedUp, k.SpeedDown, k.Pause},
+		{k.LoadUp, k.LoadDown, k.SpeedUp, k.SpeedDown, k.Pause, k.Freeze},
 	}
 }
 

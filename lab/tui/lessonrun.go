@@ -34,20 +34,7 @@ func runLessons(set *lesson.Set, direct *lesson.Lesson, newLab func(*lesson.Less
 	if opt.NoColor {
 		lipgloss.SetColorProfile(termenv.Ascii)
 	}
-	progress, loadErr := lesson.NewProgress(), error(nil)
-	if progressPath != "" {
-		progress, loadErr = lesson.LoadProgress(progressPath)
-	}
-	dark := true
-	if !opt.NoColor {
-		dark = lipgloss.HasDarkBackground() // asks the terminal: before the program owns it
-	}
-	common := &Common{Styles: NewStyles(opt.NoColor), Keys: DefaultKeyMap()}
-	env := newLessonEnv(common, newProgressStore(progressPath, progress), newProseRenderer(opt.NoColor, dark))
-	app := newLessonsApp(env, set, newLab, direct)
-	if loadErr != nil {
-		app.picker.SetStatus(loadErr.Error(), false)
-	}
+	app, env := lessonsFor(set, direct, newLab, progressPath, opt)
 	defer func() {
 		// Stop whatever is still running (a lab being built when q was
 		// pressed included) and write the last progress.
@@ -59,6 +46,43 @@ func runLessons(set *lesson.Set, direct *lesson.Lesson, newLab func(*lesson.Less
 		err = errors.Join(err, fa.err)
 	}
 	return err
+}
+
+// NewLessonsProgram is the lesson picker for set as a Program, for a
+// runner that runs it on a terminal of its own (an SSH session; see
+// Options.Renderer and ProgramOptions). Finish stops every lab it started
+// and saves the progress.
+func NewLessonsProgram(set *lesson.Set, newLab func(*lesson.Lesson) (*lab.Lab, error), progressPath string, opt Options) *Program {
+	app, env := lessonsFor(set, nil, newLab, progressPath, opt)
+	return newProgram(app, opt, func() error {
+		app.labs.stopAll()
+		return env.store.flush()
+	})
+}
+
+// lessonsFor builds the lessons app: the learner's progress read from
+// progressPath, the styles and the prose renderer for the terminal.
+func lessonsFor(set *lesson.Set, direct *lesson.Lesson, newLab func(*lesson.Lesson) (*lab.Lab, error), progressPath string, opt Options) (lessonsApp, *lessonEnv) {
+	progress, loadErr := lesson.NewProgress(), error(nil)
+	if progressPath != "" {
+		progress, loadErr = lesson.LoadProgress(progressPath)
+	}
+	dark, profile := true, lipgloss.ColorProfile()
+	switch {
+	case opt.Renderer != nil:
+		dark, profile = opt.Renderer.HasDarkBackground(), opt.Renderer.ColorProfile()
+	case !opt.NoColor:
+		dark = lipgloss.HasDarkBackground() // asks the terminal: before the program owns it
+	}
+	if opt.NoColor {
+		profile = termenv.Ascii
+	}
+	env := newLessonEnv(&Common{Styles: opt.styles(), Keys: DefaultKeyMap()}, newProgressStore(progressPath, progress), newProseRenderer(profile, dark))
+	app := newLessonsApp(env, set, newLab, direct)
+	if loadErr != nil {
+		app.picker.SetStatus(loadErr.Error(), false)
+	}
+	return app, env
 }
 
 // lessonEnv is what every lesson screen shares, built once per program.

@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
 
 	"github.com/scalelab/scalelab/lab"
 	"github.com/scalelab/scalelab/lab/lesson"
@@ -42,7 +43,7 @@ func demoLesson(t testing.TB) *lesson.Lesson {
 // testEnv is a lesson environment without colour, saving to path ("" for
 // no file).
 func testEnv(p *lesson.Progress, path string) *lessonEnv {
-	return newLessonEnv(fixtureCommon(), newProgressStore(path, p), newProseRenderer(true, true))
+	return newLessonEnv(fixtureCommon(), newProgressStore(path, p), newProseRenderer(termenv.Ascii, true))
 }
 
 // fakeReplayer records the plans it is asked to replay.

@@ -6,7 +6,6 @@ import (
 	"github.com/charmbracelet/glamour"
 	glamouransi "github.com/charmbracelet/glamour/ansi"
 	"github.com/charmbracelet/glamour/styles"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
 )
@@ -27,9 +26,9 @@ type proseRenderer struct {
 }
 
 // newProseRenderer picks glamour's dark or light style without its
-// margins (the pane has its own); noColor keeps the style's emphasis and
-// drops its colours.
-func newProseRenderer(noColor, dark bool) *proseRenderer {
+// margins (the pane has its own), in colours for profile (Ascii keeps the
+// style's emphasis and drops its colours).
+func newProseRenderer(profile termenv.Profile, dark bool) *proseRenderer {
 	style := styles.DarkStyleConfig
 	if !dark {
 		style = styles.LightStyleConfig
@@ -37,10 +36,6 @@ func newProseRenderer(noColor, dark bool) *proseRenderer {
 	zero := uint(0)
 	style.Document.Margin = &zero
 	style.Document.BlockPrefix, style.Document.BlockSuffix = "", ""
-	profile := lipgloss.ColorProfile()
-	if noColor {
-		profile = termenv.Ascii
-	}
 	return &proseRenderer{style: style, profile: profile, cache: map[proseKey]string{}}
 }
 

@@ -23,25 +23,31 @@ type Styles struct {
 	Bar                 lipgloss.Style // bar fill
 	BarEmpty            lipgloss.Style
 	Header, Footer      lipgloss.Style
+	PresenterHeader     lipgloss.Style // the presenter layout's boxed header
 	CmdPrompt           lipgloss.Style
 
 	// Series colours for charts (p50, p90, p99 …).
 	Series []lipgloss.Style
 }
 
-// NewStyles builds the style sheet. noColor strips every colour.
-func NewStyles(noColor bool) *Styles {
+// NewStyles builds the style sheet for the process's terminal. noColor
+// strips every colour.
+func NewStyles(noColor bool) *Styles { return NewStylesFor(lipgloss.DefaultRenderer(), noColor) }
+
+// NewStylesFor builds the style sheet for the terminal r renders to (an
+// SSH session's: its colour profile and background, not the server's).
+func NewStylesFor(r *lipgloss.Renderer, noColor bool) *Styles {
 	c := func(light, dark string) lipgloss.TerminalColor {
 		if noColor {
 			return lipgloss.NoColor{}
 		}
 		return lipgloss.AdaptiveColor{Light: light, Dark: dark}
 	}
-	fg := func(light, dark string) lipgloss.Style { return lipgloss.NewStyle().Foreground(c(light, dark)) }
+	fg := func(light, dark string) lipgloss.Style { return r.NewStyle().Foreground(c(light, dark)) }
 	s := &Styles{
 		Title:     fg("#5A3FC0", "#B8A6FF").Bold(true),
 		Dim:       fg("#767676", "#8A8A8A"),
-		Bold:      lipgloss.NewStyle().Bold(true),
+		Bold:      r.NewStyle().Bold(true),
 		Key:       fg("#5A3FC0", "#B8A6FF").Bold(true),
 		Err:       fg("#B00020", "#FF6B6B").Bold(true),
 		OK:        fg("#1B7F3B", "#5FD787"),
@@ -50,20 +56,21 @@ func NewStyles(noColor bool) *Styles {
 		Accent:    fg("#006C8E", "#5FD7FF"),
 		Bar:       fg("#006C8E", "#5FD7FF"),
 		BarEmpty:  fg("#D0D0D0", "#3A3A3A"),
-		Header:    lipgloss.NewStyle().Bold(true),
+		Header:    r.NewStyle().Bold(true),
 		Footer:    fg("#767676", "#8A8A8A"),
 		CmdPrompt: fg("#5A3FC0", "#B8A6FF").Bold(true),
 	}
 	border := lipgloss.RoundedBorder()
-	s.Panel = lipgloss.NewStyle().Border(border).BorderForeground(c("#C0C0C0", "#4E4E4E")).Padding(0, 1)
+	s.Panel = r.NewStyle().Border(border).BorderForeground(c("#C0C0C0", "#4E4E4E")).Padding(0, 1)
 	s.PanelFocused = s.Panel.BorderForeground(c("#5A3FC0", "#B8A6FF"))
 	if noColor {
 		// Without colour, focus needs another cue: a heavier border.
 		s.PanelFocused = s.Panel.Border(lipgloss.ThickBorder())
 	}
+	s.PresenterHeader = r.NewStyle().Border(lipgloss.DoubleBorder()).BorderForeground(c("#5A3FC0", "#B8A6FF")).Bold(true).Padding(0, 1)
 	s.PanelTitle = s.Title
-	s.Node = lipgloss.NewStyle()
-	s.NodeSelected = lipgloss.NewStyle().Reverse(true).Bold(true)
+	s.Node = r.NewStyle()
+	s.NodeSelected = r.NewStyle().Reverse(true).Bold(true)
 	s.Series = []lipgloss.Style{fg("#1B7F3B", "#5FD787"), fg("#8A5A00", "#FFD75F"), fg("#B00020", "#FF6B6B"), fg("#006C8E", "#5FD7FF")}
 	return s
 }
