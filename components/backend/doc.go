@@ -36,11 +36,13 @@
 // running and of the queue; and a request that comes in later than that is
 // placed in a gap its worker left, if there was one.
 //
-// Files: worker.go (a worker's timeline: placing a job on it, carrying it
-// out), backend.go (admission, the pool, stats: the locked wrapper),
-// free.go (the workers by the time they free up), ends.go (the planned
-// ends, for admission), arrivals.go (arrivals by lab time), fifo.go (the
-// queues), faults.go (kill, slow,
-// errors, hang and the Health they add up to), request.go (requests,
-// results, errors), dist.go (service-time distributions).
+// Files: backend.go (the pool, admission's entry, stats: the locked
+// wrapper), order.go (arrivals in lab-time order: slack, admission, placing
+// a job when its turn comes), worker.go (a worker's timeline: placing a job
+// on it, carrying it out), run.go (the goroutines that carry jobs out, and
+// the dispatcher), free.go (the workers by the time they free up), ends.go
+// (the planned ends, for admission), arrivals.go (arrivals by lab time),
+// fifo.go (the queues), faults.go (kill, slow, errors, hang and the Health
+// they add up to), request.go (requests, results, errors), dist.go
+// (service-time distributions).
 package backend
