@@ -102,12 +102,35 @@ type Lab struct {
 	pool   sync.Pool // *request
 }
 
+// dbPlace is where a database server sits in the data tier. The data tier
+// replaces it whole under its lock; the pipeline and the snapshot read it
+// without one.
+type dbPlace struct {
+	shard string           // the shard it holds
+	rep   *replica.Replica // a read replica's copy; nil for a primary
+}
+
+// shard names the shard a database server holds; "" for other servers.
+func (s *server) shard() string {
+	if p := s.place.Load(); p != nil {
+		return p.shard
+	}
+	return ""
+}
+
+// replica is a read replica's copy; nil for a primary or another server.
+func (s *server) replica() *replica.Replica {
+	if p := s.place.Load(); p != nil {
+		return p.rep
+	}
+	return nil
+}
+
 // server is a backend and the lab's measurements of it.
 type server struct {
 	b       *backend.Backend
 	role    Role
-	shardOf string           // database servers: the shard it holds
-	rep     *replica.Replica // a read replica's copy; nil for a primary
+	place   atomic.Pointer[dbPlace] // database servers: the shard held, and how
 	lat     *Histogram
 	metrics []string // the registry series and histograms kept for it, freed when it goes
 	// db shards only
@@ -320,14 +343,14 @@ func withServer(m map[string]*server, name string, s *server) *map[string]*serve
 	return &out
 }
 
-// serverNames lists servers in display order: web, db, payments.
+// serverNames lists servers in display order: web, cache, db, payments.
 func (l *Lab) serverNames() []string {
 	servers := *l.servers.Load()
 	names := make([]string, 0, len(servers))
 	for n := range servers {
 		names = append(names, n)
 	}
-	rank := map[Role]int{RoleWeb: 0, RoleDB: 1, RolePayments: 2}
+	rank := map[Role]int{RoleWeb: 0, RoleCache: 1, RoleDB: 2, RolePayments: 3}
 	byName := func(a, b string) bool {
 		if len(a) != len(b) {
 			return len(a) < len(b) // web-2 before web-10
@@ -339,8 +362,8 @@ func (l *Lab) serverNames() []string {
 		if rank[a.role] != rank[b.role] {
 			return rank[a.role] < rank[b.role]
 		}
-		if a.shardOf != b.shardOf { // a shard's servers together: db-1, db-1-r1, db-2
-			return byName(a.shardOf, b.shardOf)
+		if sa, sb := a.shard(), b.shard(); sa != sb { // a shard's servers together: db-1, db-1-r1, db-2
+			return byName(sa, sb)
 		}
 		return byName(names[i], names[j])
 	})

@@ -160,7 +160,7 @@ func (r *request) dbRead(cur time.Time) (start, end time.Time, version uint64, e
 		return res.Start, res.End, 0, res.Err
 	}
 	s.reads.Inc()
-	if rep := s.rep; rep != nil {
+	if rep := s.replica(); rep != nil {
 		return res.Start, res.End, rep.Get(r.key), nil
 	}
 	v, _, _ := l.cluster.Get(r.key)

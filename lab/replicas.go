@@ -98,7 +98,7 @@ func (t *dataTier) addShardLocked(shard string) {
 	})}
 	t.shards[shard] = rs
 	if p := t.l.server(shard); p != nil {
-		p.shardOf = shard
+		p.place.Store(&dbPlace{shard: shard})
 	}
 	for range t.count {
 		t.addReplicaLocked(rs)
@@ -167,7 +167,7 @@ func (t *dataTier) join(rs *replicated, name string) {
 	if err != nil {
 		return
 	}
-	s.rep, s.shardOf = r, rs.shard
+	s.place.Store(&dbPlace{shard: rs.shard, rep: r})
 	rs.members = append(rs.members, name)
 }
 
@@ -260,10 +260,10 @@ func (t *dataTier) promote(name string, why string) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := t.l.server(name)
-	if s == nil || s.rep == nil {
+	if s == nil || s.replica() == nil {
 		return fmt.Errorf("promote: %q is not a replica%s", name, t.replicaListLocked())
 	}
-	rs := t.shards[s.shardOf]
+	rs := t.shards[s.shard()]
 	if s.b.Health() == backend.Down {
 		return fmt.Errorf("promote: %s is down; promote a live replica", name)
 	}
@@ -278,7 +278,7 @@ func (t *dataTier) promote(name string, why string) error {
 	rs.primary = name
 	rs.failovers++
 	rs.members = without(rs.members, name)
-	s.rep = nil
+	s.place.Store(&dbPlace{shard: rs.shard})
 	t.fails[rs.shard] = 0
 	t.publishLocked()
 	t.l.event(Event{Kind: KindState, Component: name, From: "replica", To: "primary",
@@ -288,7 +288,7 @@ func (t *dataTier) promote(name string, why string) error {
 		t.join(rs, old)
 		t.publishLocked()
 	} else if o != nil {
-		o.shardOf = rs.shard
+		o.place.Store(&dbPlace{shard: rs.shard})
 	}
 	return nil
 }
@@ -315,11 +315,11 @@ func (t *dataTier) health(name string, to backend.Health) {
 	if s == nil {
 		return
 	}
-	if s.rep != nil {
-		s.rep.SetUp(to != backend.Down)
+	if rep := s.replica(); rep != nil {
+		rep.SetUp(to != backend.Down)
 		return
 	}
-	rs := t.shards[s.shardOf]
+	rs := t.shards[s.shard()]
 	if rs != nil && rs.primary == name {
 		if to == backend.Down {
 			rs.set.PrimaryDown(t.l.clock.Now())

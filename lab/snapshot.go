@@ -75,6 +75,7 @@ type Role string
 // Server roles.
 const (
 	RoleWeb      Role = "web"
+	RoleCache    Role = "cache" // a cache server: the global cache or a node of the distributed tier
 	RoleDB       Role = "db"
 	RolePayments Role = "payments"
 )

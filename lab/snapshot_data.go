@@ -40,8 +40,8 @@ func (l *Lab) shardsStats(snap *Snapshot, now time.Time) *ShardsStats {
 		}
 		for _, n := range m.names {
 			ri := ReplicaInfo{Name: n}
-			if s := l.server(n); s != nil && s.rep != nil {
-				ri.Lag = s.rep.Lag(now)
+			if s := l.server(n); s != nil && s.replica() != nil {
+				ri.Lag = s.replica().Lag(now)
 			}
 			if v := snap.Server(n); v != nil {
 				ri.Health = v.Health
