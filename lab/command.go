@@ -91,7 +91,7 @@ func init() {
 		backendCommand, scaleCommand,
 		killCommand, reviveCommand, slowCommand, errorsCommand, hangCommand,
 		balancerCommand, healthCommand,
-		cacheCommand, shardCommand, replicasCommand, readsCommand, failoverCommand, promoteCommand,
+		cacheCommand, cdnCommand, shardCommand, replicasCommand, readsCommand, failoverCommand, promoteCommand,
 		queueCommand, breakerCommand, ordersCommand, traceCommand,
 		speedCommand, freezeCommand, thawCommand, waitCommand, expectCommand,
 	}

@@ -23,11 +23,7 @@ func MetricTable() string {
 	var b strings.Builder
 	b.WriteString("| name | unit | meaning |\n|---|---|---|\n")
 	for _, m := range Metrics {
-		name := m.Name
-		if m.Label != "" {
-			name += "{" + m.Label + "=…}"
-		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", name, m.Unit, mdCell(m.Meaning))
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", m.Pattern(), m.Unit, mdCell(m.Meaning))
 	}
 	return b.String()
 }

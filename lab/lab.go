@@ -69,6 +69,8 @@ type Lab struct {
 	cluster       *shard.Cluster[uint64]             // nil without a db tier
 	tier          *dataTier                          // the shards' replication; nil without a db tier
 	cacheOff      atomic.Bool                        // the cache tier is taken out of the path
+	ctier         *cacheTier                         // its shape: global, local or distributed; nil without a cache
+	cdn           atomic.Pointer[edge]               // the CDN edge, while on
 	broker        *queue.Broker                      // nil without a queue
 	breaker       *breaker.Breaker                   // nil without payments
 	breakerOn     atomic.Bool                        // the breaker is in the call path
@@ -143,6 +145,8 @@ type labMetrics struct {
 	requests, errors, unroutable, arrivals *Counter
 	skipped                                *Counter // arrivals the generator could not send in time (see maxBacklog)
 	hits, misses, reads, stale             *Counter
+	coalesced, dbReads, balanced           *Counter // misses that shared a fetch; database reads; requests that reached the balancer
+	cdnHits, cdnMisses, cdnStale           *Counter // reads the CDN edge answered, passed on, and answered with an old version
 	sampled                                *Counter
 	latency, failed                        *Histogram // end-to-end, of requests that succeeded and that failed
 }
@@ -190,6 +194,8 @@ func New(cfg Config) (*Lab, error) {
 		skipped: l.reg.Counter("arrivals.skipped"),
 		hits:    l.reg.Counter("cache.hits"), misses: l.reg.Counter("cache.misses"),
 		reads: l.reg.Counter("reads"), stale: l.reg.Counter("stale"),
+		coalesced: l.reg.Counter("cache.coalesced"), dbReads: l.reg.Counter("db.reads"), balanced: l.reg.Counter("lb.requests"),
+		cdnHits: l.reg.Counter("cdn.hits"), cdnMisses: l.reg.Counter("cdn.misses"), cdnStale: l.reg.Counter("cdn.stale"),
 		sampled: l.reg.Counter("trace.sampled"), latency: l.reg.Histogram("latency"),
 		failed: l.reg.Histogram("latency.failed"),
 	}
@@ -224,7 +230,8 @@ func New(cfg Config) (*Lab, error) {
 		l.tier.mu.Unlock()
 	}
 	if p.Cache != nil {
-		l.cache = cache.New[uint64, uint64](cache.Settings{Capacity: p.Cache.Size, TTL: time.Duration(p.Cache.TTL), Now: clk.Now})
+		l.cache = cache.New[uint64, uint64](cache.Settings{Capacity: p.Cache.Size, TTL: time.Duration(p.Cache.TTL), Seed: cfg.Seed, Now: clk.Now})
+		l.ctier = newCacheTier(l, p.Cache.Size)
 		mode, _ := cache.ParseMode(p.Cache.Mode)
 		l.mode.Store(int32(mode))
 		l.behind = l.newWriteBehind(time.Duration(p.Cache.Delay))

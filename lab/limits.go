@@ -7,12 +7,13 @@ import "time"
 // bound the memory and the goroutines a line can ask for, and a line
 // above one is refused with the limit in its error.
 const (
-	MaxKeys      = 1_000_000  // key space of a load (every key is stored)
-	MaxCacheSize = 10_000_000 // cache capacity, in entries
-	MaxWebs      = 64         // web servers behind the balancer
-	MaxShards    = 32         // database shards
-	MaxReplicas  = 5          // read replicas per shard
-	MaxWait      = time.Hour  // one wait, or one expect's within
+	MaxKeys       = 1_000_000  // key space of a load (every key is stored)
+	MaxCacheSize  = 10_000_000 // cache capacity, in entries
+	MaxCacheNodes = 16         // nodes of the distributed cache tier
+	MaxWebs       = 64         // web servers behind the balancer
+	MaxShards     = 32         // database shards
+	MaxReplicas   = 5          // read replicas per shard
+	MaxWait       = time.Hour  // one wait, or one expect's within
 
 	MaxSnapshotEvery = 100_000 // events between snapshots of an order
 

@@ -22,8 +22,21 @@ type MetricInfo struct {
 	Unit    string   `json:"unit"`
 	Meaning string   `json:"meaning"`
 	States  []string `json:"states,omitempty"` // for a state metric: the word for each value 0, 1, …
+	Total   bool     `json:"total,omitempty"`  // a labelled metric that also has a value without its label: the whole
 
 	read func(s *Snapshot, emit func(label string, v float64))
+}
+
+// Pattern is how the name is written: lb.routed{backend=…}, or
+// cache.hit_ratio[{node=…}] when the label may be left off for the whole.
+func (m MetricInfo) Pattern() string {
+	switch {
+	case m.Label == "":
+		return m.Name
+	case m.Total:
+		return m.Name + "[{" + m.Label + "=…}]"
+	}
+	return m.Name + "{" + m.Label + "=…}"
 }
 
 // Windows over which metrics are computed.
@@ -47,6 +60,7 @@ const (
 	labelShard   = "shard"
 	labelReplica = "replica"
 	labelBreaker = "name"
+	labelNode    = "node"
 )
 
 // words lists the String of each value of an enum, by value: the words
@@ -64,6 +78,7 @@ var (
 	breakerWords = words(breaker.Closed, breaker.HalfOpen, breaker.Open)
 	modeWords    = words(breaker.Consecutive, breaker.FailureRatio)
 	routingWords = words(ReadPrimary, ReadReplicas, ReadSticky)
+	tierWords    = words(TierGlobal, TierLocal, TierDistributed)
 )
 
 // Metrics is the metric table, sorted by name.
@@ -94,6 +109,7 @@ var Metrics = sortedMetrics([]MetricInfo{
 	perWeb("lb.share", UnitShare, "share of routed requests that went to a web server (last 5 s)", func(r *RoutingStats) float64 { return r.Share }),
 	perWeb("lb.inflight", UnitCount, "requests routed to a web server and not yet answered", func(r *RoutingStats) float64 { return float64(r.InFlight) }),
 	perWeb("lb.healthy", UnitBool, "1 while the balancer's health checks consider the server healthy", func(r *RoutingStats) float64 { return b2f(r.Healthy) }),
+	gauge("lb.requests.rate", UnitReqPerS, "requests that reached the balancer per second: all but those the CDN edge answered (last 1 s)", func(s *Snapshot) float64 { return s.Requests.Balanced }),
 	gauge("lb.unroutable", UnitReqPerS, "requests failed because no web server was healthy (last 1 s)", func(s *Snapshot) float64 { return s.Requests.Unroutable }),
 
 	states(perServer("backend.health", UnitState, "server state: "+stateList(healthWords), func(v *ServerStats) float64 { return float64(v.Health) }), healthWords),
@@ -111,11 +127,27 @@ var Metrics = sortedMetrics([]MetricInfo{
 	perServer("backend.service.total", UnitSeconds, "time the server's workers have spent serving, since the start", func(v *ServerStats) float64 { return v.ServiceTotal.Seconds() }),
 	perServer("backend.latency.p99", UnitMS, "99th percentile of queue wait + service at the server (last 5 s)", func(v *ServerStats) float64 { return ms(v.P99) }),
 
-	cacheMetric("cache.hit_ratio", UnitShare, "share of cache reads that hit (last 5 s)", func(c *CacheStats) float64 { return c.HitRatio }),
+	withTotal(perCacheNode("cache.hit_ratio", UnitShare, "share of cache reads that hit (last 5 s), over the whole tier or, with {node=NAME}, at one cache: a node (cache, cache-2) or a web server's local cache (web-1)", func(n *CacheNodeStats) float64 { return n.HitRatio }),
+		func(s *Snapshot) (float64, bool) {
+			return cacheWhole(s, func(c *CacheStats) float64 { return c.HitRatio })
+		}),
+	states(cacheMetric("cache.tier", UnitState, "the cache tier's shape: "+stateList(tierWords)+" (`cache tier`)", func(c *CacheStats) float64 { return float64(c.Tier) }), tierWords),
+	cacheMetric("cache.nodes", UnitCount, "caches in use: 1 (global), one per web server (local), or the distributed tier's nodes", func(c *CacheStats) float64 { return float64(len(c.Nodes)) }),
+	cacheMetric("cache.moved_keys", UnitCount, "keys whose cache node changed on the distributed tier's last change (`cache nodes N`)", func(c *CacheStats) float64 { return float64(c.MovedKeys) }),
+	cacheMetric("cache.coalesce", UnitBool, "1 while concurrent misses of a key share one database read (`cache coalesce on`)", func(c *CacheStats) float64 { return b2f(c.Coalesce) }),
+	cacheMetric("cache.coalesced", UnitPerSec, "cache misses per second that waited for another request's database read of their key instead of reading (last 1 s)", func(c *CacheStats) float64 { return c.Coalesced }),
 	cacheMetric("cache.hits", UnitPerSec, "cache hits per second (last 1 s)", func(c *CacheStats) float64 { return c.Hits }),
 	cacheMetric("cache.misses", UnitPerSec, "cache misses per second (last 1 s)", func(c *CacheStats) float64 { return c.Misses }),
-	cacheMetric("cache.size", UnitCount, "entries in the cache", func(c *CacheStats) float64 { return float64(c.Size) }),
-	cacheMetric("cache.capacity", UnitCount, "entries the cache can hold", func(c *CacheStats) float64 { return float64(c.Capacity) }),
+	withTotal(perCacheNode("cache.size", UnitCount, "entries held by the caches in use, or with {node=NAME} by one", func(n *CacheNodeStats) float64 { return float64(n.Size) }),
+		func(s *Snapshot) (float64, bool) {
+			return cacheWhole(s, func(c *CacheStats) float64 { return float64(c.Size) })
+		}),
+	cacheMetric("cache.capacity", UnitCount, "entries the caches in use can hold, together", func(c *CacheStats) float64 { return float64(c.Capacity) }),
+
+	cdnMetric("cdn.hit_ratio", UnitShare, "share of reads the CDN edge answered itself (last 5 s); absent while it is off", func(c *CDNStats) float64 { return c.HitRatio }),
+	cdnMetric("cdn.stale_ratio", UnitShare, "share of the CDN edge's answers that were older than the key's last write (last 5 s)", func(c *CDNStats) float64 { return c.StaleRatio }),
+	cdnMetric("cdn.hits", UnitPerSec, "reads answered by the CDN edge per second (last 1 s)", func(c *CDNStats) float64 { return c.Hits }),
+	cdnMetric("cdn.size", UnitCount, "entries the CDN edge holds", func(c *CDNStats) float64 { return float64(c.Size) }),
 	cacheMetric("cache.evictions", UnitPerSec, "entries evicted for room per second (last 1 s)", func(c *CacheStats) float64 { return c.Evictions }),
 	cacheMetric("cache.expirations", UnitPerSec, "entries found expired per second (last 1 s)", func(c *CacheStats) float64 { return c.Expirations }),
 	cacheMetric("cache.stale_ratio", UnitShare, "share of reads that returned an older version than the last write (last 5 s)", func(c *CacheStats) float64 { return c.StaleRatio }),
@@ -131,6 +163,7 @@ var Metrics = sortedMetrics([]MetricInfo{
 	perShard("shard.failovers", UnitCount, "replicas promoted to be a shard's primary, since the start", func(i *ShardInfo) float64 { return float64(i.Failovers) }),
 	perShard("shard.lost_writes", UnitCount, "acknowledged writes a shard's failovers lost, since the start", func(i *ShardInfo) float64 { return float64(i.Lost) }),
 	perReplica("db.replication_lag", UnitSeconds, "how far a replica is behind its primary: the age of the oldest write it has not applied", func(r *ReplicaInfo) float64 { return r.Lag.Seconds() }),
+	shardsMetric("db.reads.rate", UnitPerSec, "reads the database servers served per second, all shards, primaries and replicas (last 1 s)", func(s *ShardsStats) float64 { return s.DBReads }),
 	shardsMetric("db.lost_writes", UnitCount, "acknowledged writes lost in failovers, since the start", func(s *ShardsStats) float64 { return float64(s.LostWrites) }),
 	shardsMetric("reads.stale_ratio", UnitShare, "share of all reads (from the cache, a replica or a primary) that returned an older version than the key's last write (last 5 s)", func(s *ShardsStats) float64 { return s.StaleRatio }),
 	states(shardsMetric("reads.routing", UnitState, "where database reads go: "+stateList(routingWords)+" (`reads`)", func(s *ShardsStats) float64 { return float64(s.Reads) }), routingWords),
@@ -207,6 +240,14 @@ func labelled[T any](label string, each func(s *Snapshot, yield func(name string
 
 var (
 	cacheMetric  = section(func(s *Snapshot) *CacheStats { return s.Cache })
+	cdnMetric    = section(func(s *Snapshot) *CDNStats { return s.CDN })
+	perCacheNode = labelled(labelNode, func(s *Snapshot, yield func(string, *CacheNodeStats)) {
+		if s.Cache != nil {
+			for i := range s.Cache.Nodes {
+				yield(s.Cache.Nodes[i].Name, &s.Cache.Nodes[i])
+			}
+		}
+	})
 	shardsMetric = section(func(s *Snapshot) *ShardsStats { return s.Shards })
 	queueMetric  = section(func(s *Snapshot) *QueueStats { return s.Queue })
 	ordersMetric = section(func(s *Snapshot) *OrdersStats { return s.Orders })
@@ -244,6 +285,28 @@ var (
 		}
 	})
 )
+
+// withTotal makes a labelled row also have its whole, without the label,
+// read by whole (false: the lab lacks it).
+func withTotal(m MetricInfo, whole func(*Snapshot) (float64, bool)) MetricInfo {
+	m.Total = true
+	each := m.read
+	m.read = func(s *Snapshot, emit func(string, float64)) {
+		if v, ok := whole(s); ok {
+			emit("", v)
+		}
+		each(s, emit)
+	}
+	return m
+}
+
+// cacheWhole reads a value of the whole cache tier, if the lab has one.
+func cacheWhole(s *Snapshot, read func(*CacheStats) float64) (float64, bool) {
+	if s.Cache == nil {
+		return 0, false
+	}
+	return read(s.Cache), true
+}
 
 func states(m MetricInfo, words []string) MetricInfo {
 	m.States = words
@@ -283,7 +346,7 @@ func LookupMetric(full string) (MetricInfo, error) {
 		switch {
 		case m.Label == "" && hasLabel:
 			return m, fmt.Errorf("metric %s takes no label", base)
-		case m.Label != "" && !hasLabel:
+		case m.Label != "" && !hasLabel && !m.Total:
 			return m, fmt.Errorf("metric %s needs a label, like %s{%s=NAME}", base, base, m.Label)
 		case hasLabel:
 			k, v, ok := strings.Cut(strings.TrimSuffix(label, "}"), "=")
@@ -296,9 +359,10 @@ func LookupMetric(full string) (MetricInfo, error) {
 	return MetricInfo{}, fmt.Errorf("unknown metric %q (see `scalelab metrics`)", base)
 }
 
-// MetricName renders base{label=value}, or base when label is empty.
+// MetricName renders base{label=value}, or base when label or value is
+// empty.
 func MetricName(base, label, value string) string {
-	if label == "" {
+	if label == "" || value == "" {
 		return base
 	}
 	return base + "{" + label + "=" + value + "}"
@@ -312,7 +376,7 @@ func (s *Snapshot) Value(full string) (float64, bool) {
 		return 0, false
 	}
 	want := ""
-	if m.Label != "" {
+	if m.Label != "" && strings.Contains(full, "{") {
 		_, rest, _ := strings.Cut(full, "=")
 		want = strings.TrimSuffix(rest, "}")
 	}

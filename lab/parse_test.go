@@ -82,7 +82,7 @@ func TestParseRejects(t *testing.T) {
 		{"cache size -5", 12, "out of range"},
 		{"cache mode write-around", 12, ""},
 		{"cache size 100 delay=1s", 16, `unexpected "delay=1s"`},
-		{"cache warm", 7, `unexpected "warm"; cache takes size, ttl, mode, clear, off or on`},
+		{"cache warm", 7, `unexpected "warm"; cache takes size, ttl, tier, nodes, coalesce, mode, clear, off or on`},
 		{"shard remove", 13, "missing NAME"},
 		{"shard strategy mod vnodes=10", 20, "only ring takes vnodes"},
 		{"shard strategy zigzag", 16, ""},

@@ -25,7 +25,9 @@ type request struct {
 	arrive   time.Time
 	web      int
 	tr       *trace.Trace
-	cacheUse string // "hit", "miss" or ""
+	cacheUse string // "hit", "miss", "edge" (the CDN answered) or ""
+	got      uint64 // the version a read returned
+	fill     *edge  // the CDN edge missed: fill it with the answer
 	shard    string
 	res      backend.Result // the web server's answer, for the request event
 	notify   chan<- struct{}
@@ -57,7 +59,7 @@ func (l *Lab) issueNotify(id, key uint64, write, checkout bool, at time.Time, no
 	r := l.pool.Get().(*request)
 	r.notify = notify
 	r.id, r.key, r.write, r.checkout, r.arrive = id, key, write, checkout, at
-	r.cacheUse, r.shard = "", ""
+	r.cacheUse, r.shard, r.fill = "", "", nil
 	name := "GET /item"
 	if write {
 		name = "PUT /item"
@@ -66,6 +68,10 @@ func (l *Lab) issueNotify(id, key uint64, write, checkout bool, at time.Time, no
 	if r.tr != nil {
 		l.m.sampled.Inc()
 	}
+	if l.edgeServe(r, at) {
+		return
+	}
+	l.m.balanced.Inc()
 	i, err := l.lb.Pick(key)
 	if err != nil {
 		l.m.unroutable.Inc()
@@ -92,40 +98,54 @@ func (r *request) serve(start time.Time) (time.Time, error) {
 }
 
 // serveRead is cache-aside: try the cache, on a miss read the owning shard
-// and fill the cache.
+// (or wait for a read of the key already under way, when misses are
+// coalesced) and fill the cache.
 func (r *request) serveRead(cur time.Time) (time.Time, error) {
 	l := r.lab
-	c := l.cached()
-	if c != nil {
-		if v, ok := c.Get(r.key); ok {
-			r.cacheUse = "hit"
-			l.m.hits.Inc()
-			r.tr.Span("cache get", r.tr.Root(), cur, cur, nil, trace.Attr{Key: "cache", Value: "hit"})
-			l.countRead(r.key, v, cur)
-			return cur, nil
+	t := l.cached()
+	if t == nil {
+		start, end, v, err := r.dbRead(cur)
+		if err == nil {
+			l.countRead(r.key, v, start)
+			r.got = v
 		}
-		r.cacheUse = "miss"
-		l.m.misses.Inc()
-		r.tr.Span("cache get", r.tr.Root(), cur, cur, nil, trace.Attr{Key: "cache", Value: "miss"})
-	}
-	start, end, v, err := r.dbRead(cur)
-	if err != nil {
 		return end, err
 	}
-	l.countRead(r.key, v, start)
-	if c != nil {
-		c.Set(r.key, v)
+	v, hit, end, n := t.get(r.web, r.key, cur)
+	if n != nil {
+		r.cacheUse = "miss"
+		if hit {
+			r.cacheUse = "hit"
+		}
+		r.tr.Span("cache get", r.tr.Root(), cur, end, nil, trace.Attr{Key: "cache", Value: r.cacheUse}, trace.Attr{Key: "node", Value: n.name})
+		if hit {
+			l.m.hits.Inc()
+			l.countRead(r.key, v, cur)
+			r.got = v
+			return end, nil
+		}
+		l.m.misses.Inc()
 	}
-	return end, nil
+	start, fetched, v, err, shared := t.fetch(r.key, end, func() (time.Time, time.Time, uint64, error) { return r.dbRead(end) })
+	if shared {
+		l.m.coalesced.Inc()
+		r.tr.Span("coalesced", r.tr.Root(), end, fetched, err)
+	}
+	if err != nil {
+		return fetched, err
+	}
+	l.countRead(r.key, v, start)
+	r.got = v
+	return t.set(r.web, r.key, v, fetched), nil
 }
 
 // cached is the cache tier, or nil when there is none or it is taken out
 // of the path (cache off).
-func (l *Lab) cached() *cache.Cache[uint64, uint64] {
+func (l *Lab) cached() *cacheTier {
 	if l.cacheOff.Load() {
 		return nil
 	}
-	return l.cache
+	return l.ctier
 }
 
 // countRead notes a read that returned version v, served from lab time
@@ -134,9 +154,15 @@ func (l *Lab) cached() *cache.Cache[uint64, uint64] {
 // the read's goroutine counts it a little later, does not make it stale.)
 func (l *Lab) countRead(key, v uint64, at time.Time) {
 	l.m.reads.Inc()
-	if v < l.latest[key].Load() && l.wroteAt[key].Load() < at.UnixNano() {
+	if l.isStale(key, v, at) {
 		l.m.stale.Inc()
 	}
+}
+
+// isStale reports whether version v of key, read at lab time at, is
+// older than a write acknowledged before then.
+func (l *Lab) isStale(key, v uint64, at time.Time) bool {
+	return v < l.latest[key].Load() && l.wroteAt[key].Load() < at.UnixNano()
 }
 
 // dbRead reads key from its shard's database server.
@@ -160,6 +186,7 @@ func (r *request) dbRead(cur time.Time) (start, end time.Time, version uint64, e
 		return res.Start, res.End, 0, res.Err
 	}
 	s.reads.Inc()
+	l.m.dbReads.Inc()
 	if rep := s.replica(); rep != nil {
 		return res.Start, res.End, rep.Get(r.key), nil
 	}
@@ -204,15 +231,15 @@ func (r *request) serveWrite(cur time.Time) (time.Time, error) {
 		}
 		if c != nil {
 			if mode == cache.WriteThrough {
-				c.Set(r.key, version)
+				end = c.write(r.web, r.key, version, end)
 			} else {
-				c.Delete(r.key)
+				end = c.del(r.web, r.key, end)
 			}
 		}
 		l.noteWrite(r.key, version, end)
 		return end, nil
 	case mode == cache.WriteBehind:
-		c.Set(r.key, version)
+		cur = c.write(r.web, r.key, version, cur)
 		err := l.behind.EnqueueAt(r.key, version, cur)
 		r.tr.Span("write-behind enqueue", r.tr.Root(), cur, cur, err)
 		if err == nil {
@@ -339,7 +366,7 @@ func (l *Lab) consumeWrite(m *queue.Message, start time.Time) (time.Time, error)
 		return end, err
 	}
 	if c := l.cached(); c != nil {
-		c.Delete(w.key)
+		end = c.del(-1, w.key, end)
 	}
 	return end, nil
 }
@@ -375,6 +402,9 @@ func (r *request) done(res backend.Result) {
 		end = r.arrive
 	}
 	r.res = res
+	if r.fill != nil && res.Err == nil && !r.write && l.cluster != nil {
+		r.fill.lru.Set(r.key, r.got)
+	}
 	r.finish(end, name, res.Err)
 }
 

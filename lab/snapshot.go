@@ -29,6 +29,7 @@ type Snapshot struct {
 	Latency       LatencyStats
 	Servers       []ServerStats  // web, then db, then payments; each group in name order
 	Cache         *CacheStats    // nil without a cache tier
+	CDN           *CDNStats      // nil while the CDN edge is off
 	Shards        *ShardsStats   // nil without a database tier
 	Queue         *QueueStats    // nil without a queue
 	Breakers      []BreakerStats // one per circuit breaker
@@ -52,6 +53,7 @@ type RequestStats struct {
 	Errors     uint64  // failed since the start
 	ErrorRatio float64 // share of completed requests that failed
 	Unroutable float64 // failed per second because no web server was healthy
+	Balanced   float64 // per second that reached the balancer (not answered by the CDN edge)
 }
 
 // LatencyStats is the end-to-end latency distribution of recent requests
@@ -129,6 +131,33 @@ type CacheStats struct {
 	Capacity      int
 	BehindPending int           // write-behind writes not yet stored
 	BehindLag     time.Duration // age of the oldest of them
+	// The tier's shape (see lab/cachetier.go).
+	Tier      CacheTier
+	Ring      bool             // distributed: keys placed by a hash ring, else mod-N
+	Nodes     []CacheNodeStats // the caches in use: the global one, one per web server, or the nodes
+	MovedKeys int              // keys whose node changed on the last change of the distributed tier
+	Coalesce  bool             // concurrent misses of a key share one database read
+	Coalesced float64          // misses per second that shared another's read
+}
+
+// CacheNodeStats is one cache of the tier.
+type CacheNodeStats struct {
+	Name           string
+	Health         backend.Health // of its server; a local cache is up
+	HitRatio       float64        // last 5 s
+	Hits           float64        // per second
+	Size, Capacity int
+}
+
+// CDNStats is the CDN edge, while on.
+type CDNStats struct {
+	HitRatio   float64 // share of reads at the edge it answered (last 5 s)
+	StaleRatio float64 // share of its answers that were older than the key's last write (last 5 s)
+	Hits       float64 // per second
+	Size       int
+	Capacity   int
+	TTL        time.Duration
+	Latency    time.Duration
 }
 
 // ShardsStats is the database tier as a whole.
@@ -147,6 +176,7 @@ type ShardsStats struct {
 	Auto       bool          // failover automatic
 	LostWrites uint64        // acknowledged writes lost in failovers, since the start
 	StaleRatio float64       // share of all reads (cache, replica, primary) older than the key's last write (last 5 s)
+	DBReads    float64       // reads the database servers served per second, all shards
 }
 
 // ShardInfo is one shard: the server taking its writes, its load (keys it
@@ -267,7 +297,7 @@ func (s *Snapshot) Role(r Role) []ServerStats {
 // component's stats lock briefly; it never waits on the request path.
 func (l *Lab) Snapshot() Snapshot {
 	now := l.clock.Now()
-	var staleRatio float64
+	var staleRatio, dbReads float64
 	snap := Snapshot{T: now.Sub(l.start), Speed: l.clock.Speed(), Frozen: l.clock.Frozen(), Pace: l.pace.stats(), EventsDropped: l.Bus.dropped.Load()}
 	snap.Load.Skipped = l.m.skipped.Load()
 	spec, paused := l.Load()
@@ -284,7 +314,7 @@ func (l *Lab) Snapshot() Snapshot {
 			Rate: rate.Rate("requests"), Total: uint64(rate.Total("requests")),
 			ErrorRate: rate.Rate("errors"), Errors: uint64(rate.Total("errors")),
 			ErrorRatio: ratio(stat.Delta("errors"), stat.Delta("requests")),
-			Unroutable: rate.Rate("unroutable"),
+			Unroutable: rate.Rate("unroutable"), Balanced: rate.Rate("lb.requests"),
 		}
 		h := stat.Hist("latency")
 		f := stat.Hist("latency.failed")
@@ -292,6 +322,8 @@ func (l *Lab) Snapshot() Snapshot {
 			Failed: FailedLatency{P50: fromMS(f.P50), P99: fromMS(f.P99)}}
 		snap.Servers = l.serverStats(rate, stat)
 		snap.Cache = l.cacheStats(rate, stat)
+		snap.CDN = l.cdnStats(rate, stat)
+		dbReads = rate.Rate("db.reads")
 		snap.Queue = l.queueStats(rate)
 		snap.Breakers = l.breakerStats(rate)
 		if l.orders != nil {
@@ -302,7 +334,7 @@ func (l *Lab) Snapshot() Snapshot {
 	})
 	if l.cluster != nil {
 		snap.Shards = l.shardsStats(&snap, now)
-		snap.Shards.StaleRatio = staleRatio
+		snap.Shards.StaleRatio, snap.Shards.DBReads = staleRatio, dbReads
 	}
 	ts := l.tracer.Stats()
 	snap.Trace.Sample, snap.Trace.Kept = ts.SampleRate, int(ts.Kept)
@@ -354,22 +386,6 @@ func (l *Lab) serverStats(rate, stat *Window) []ServerStats {
 	return out
 }
 
-func (l *Lab) cacheStats(rate, stat *Window) *CacheStats {
-	if l.cache == nil {
-		return nil
-	}
-	hits, misses := stat.Delta("cache.hits"), stat.Delta("cache.misses")
-	cs, bs := l.cache.Stats(), l.behind.Stats()
-	return &CacheStats{
-		Mode:     cache.Mode(l.mode.Load()),
-		HitRatio: ratio(hits, hits+misses), Hits: rate.Rate("cache.hits"), Misses: rate.Rate("cache.misses"),
-		Evictions: rate.Rate("cache.evictions"), Expirations: rate.Rate("cache.expirations"),
-		StaleRatio: ratio(stat.Delta("stale"), stat.Delta("reads")),
-		Size:       cs.Size, Capacity: cs.Capacity,
-		BehindPending: bs.Pending, BehindLag: bs.OldestAge,
-	}
-}
-
 func (l *Lab) queueStats(rate *Window) *QueueStats {
 	if l.broker == nil {
 		return nil
@@ -411,9 +427,9 @@ func (l *Lab) registerSeries() {
 	for _, name := range l.webNames() {
 		l.registerWeb(name)
 	}
-	if c := l.cache; c != nil {
-		l.reg.CounterFunc("cache.evictions", func() float64 { return float64(c.Stats().Evictions) })
-		l.reg.CounterFunc("cache.expirations", func() float64 { return float64(c.Stats().Expirations) })
+	if t := l.ctier; t != nil {
+		l.reg.CounterFunc("cache.evictions", func() float64 { return float64(t.total().Evictions) })
+		l.reg.CounterFunc("cache.expirations", func() float64 { return float64(t.total().Expirations) })
 	}
 	if b := l.broker; b != nil {
 		topic := func(field func(queue.TopicStats) uint64) func() float64 {

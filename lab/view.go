@@ -14,6 +14,7 @@ type Topology struct {
 	Webs, DBs     []string // in order; DBs are the shards
 	DBServers     []string // every database server, primaries and replicas, by shard
 	Cache         bool
+	CacheNodes    []string // the distributed cache tier's nodes, in order; none for the other shapes
 	Queue         bool
 	Payments      bool
 	Policy        string // balancer policy
@@ -41,7 +42,13 @@ func (l *Lab) Topology() Topology {
 	}
 	if l.cache != nil {
 		t.CacheMode = cache.Mode(l.mode.Load()).String()
+		if ns := l.ctier.dist.Load(); ns != nil {
+			for _, n := range ns.nodes {
+				t.CacheNodes = append(t.CacheNodes, n.name)
+			}
+		}
 	}
+
 	if l.cluster != nil {
 		t.DBs = l.cluster.Names()
 		for _, n := range l.serverNames() {

@@ -38,11 +38,7 @@ second; percentiles, means and ratios over the last five.`,
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 2, 4, 2, ' ', 0)
 			for _, m := range lab.Metrics {
-				name := m.Name
-				if m.Label != "" {
-					name += "{" + m.Label + "=…}"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", name, m.Unit, m.Meaning)
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", m.Pattern(), m.Unit, m.Meaning)
 			}
 			return tw.Flush()
 		},

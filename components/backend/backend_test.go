@@ -574,3 +574,35 @@ func TestLongRunMean(t *testing.T) {
 		})
 	}
 }
+
+// Pass answers a free job on the spot and counts it; a fault or a service
+// time makes it refuse, so the caller queues the job as usual.
+func TestPass(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := New(Settings{Name: "cache", Workers: 1, QueueSize: 1, Service: Dist{}})
+		defer b.Stop()
+		if !b.Pass() || !b.Pass() {
+			t.Fatal("an idle, healthy, zero-service backend refused to pass a job")
+		}
+		if s := b.Stats(); s.Accepted != 2 || s.Completed != 2 {
+			t.Fatalf("after two passes: accepted %d, completed %d; want 2, 2", s.Accepted, s.Completed)
+		}
+		b.SetSlow(time.Millisecond)
+		if b.Pass() {
+			t.Error("a slow backend passed a job")
+		}
+		b.SetSlow(0)
+		b.SetDown(true)
+		if b.Pass() {
+			t.Error("a down backend passed a job")
+		}
+		b.SetDown(false)
+		b.SetService(Dist{Kind: Const, A: time.Millisecond})
+		if b.Pass() {
+			t.Error("a backend with a service time passed a job")
+		}
+		if s := b.Stats(); s.Completed != 2 {
+			t.Errorf("refused passes were counted: completed %d, want 2", s.Completed)
+		}
+	})
+}

@@ -2,6 +2,8 @@ package cache
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -20,6 +22,12 @@ type Settings struct {
 	// TTL is how long an entry is served after it was last set; 0 (or
 	// negative) means entries never expire and are only evicted.
 	TTL time.Duration
+	// Jitter spreads expiries: an entry lives TTL × (1 − Jitter × u), u
+	// drawn uniformly from [0, 1), so keys set together do not all expire
+	// together (and stampede the database). 0 to 1; default 0.
+	Jitter float64
+	// Seed seeds the jitter's random source.
+	Seed uint64
 	// Now is the clock entries are stamped and checked with; default
 	// time.Now. The lab passes its clock's Now.
 	Now func() time.Time
@@ -93,9 +101,11 @@ func (s Stats) HitRatio() float64 {
 type Cache[K comparable, V any] struct {
 	now     func() time.Time
 	onEvent func(Event)
-	ttl     atomic.Int64 // time.Duration; read before locking in Set
+	ttl     atomic.Int64  // time.Duration; read before locking in Set
+	jitter  atomic.Uint64 // float64 bits of the expiry jitter
 
 	mu     sync.Mutex
+	rng    *rand.Rand // for jitter; guarded by mu
 	lru    arenaLRU[K, V]
 	why    Reason  // reason recorded for entries the current call removes
 	events []Event // removed during the current call, only when onEvent != nil
@@ -106,7 +116,7 @@ type Cache[K comparable, V any] struct {
 
 // New returns an empty cache configured by s (see Settings for defaults).
 func New[K comparable, V any](s Settings) *Cache[K, V] {
-	c := &Cache[K, V]{now: s.Now, onEvent: s.OnEvent}
+	c := &Cache[K, V]{now: s.Now, onEvent: s.OnEvent, rng: rand.New(rand.NewPCG(s.Seed, 0xca5e))}
 	if c.now == nil {
 		c.now = time.Now
 	}
@@ -119,6 +129,7 @@ func New[K comparable, V any](s Settings) *Cache[K, V] {
 	}
 	c.lru.init(s.Capacity, record)
 	c.SetTTL(s.TTL)
+	c.SetJitter(s.Jitter)
 	return c
 }
 
@@ -150,10 +161,17 @@ func (c *Cache[K, V]) Get(k K) (V, bool) {
 // entry if the cache is full.
 func (c *Cache[K, V]) Set(k K, v V) {
 	var expires time.Time
-	if ttl := time.Duration(c.ttl.Load()); ttl > 0 {
-		expires = c.now().Add(ttl)
+	ttl := time.Duration(c.ttl.Load())
+	if ttl > 0 {
+		expires = c.now()
 	}
 	c.mu.Lock()
+	if ttl > 0 {
+		if j := math.Float64frombits(c.jitter.Load()); j > 0 {
+			ttl = time.Duration(float64(ttl) * (1 - j*c.rng.Float64()))
+		}
+		expires = expires.Add(ttl)
+	}
 	c.why = Evicted
 	if c.lru.Add(k, v, expires) {
 		c.evictions++
@@ -195,6 +213,18 @@ func (c *Cache[K, V]) Resize(n int) int {
 // SetTTL changes the TTL for entries set from now on (d <= 0: never expire).
 // Entries already cached keep the expiry they were set with.
 func (c *Cache[K, V]) SetTTL(d time.Duration) { c.ttl.Store(int64(max(d, 0))) }
+
+// SetJitter changes the expiry jitter for entries set from now on (see
+// Settings.Jitter; clamped to 0..1, NaN is 0).
+func (c *Cache[K, V]) SetJitter(j float64) {
+	if !(j > 0) {
+		j = 0
+	}
+	c.jitter.Store(math.Float64bits(min(j, 1)))
+}
+
+// Jitter returns the expiry jitter.
+func (c *Cache[K, V]) Jitter() float64 { return math.Float64frombits(c.jitter.Load()) }
 
 // Purge empties the cache — a cold cache, as after a restart. It counts
 // nothing and reports no events; the counters keep their values.

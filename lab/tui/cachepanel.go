@@ -5,7 +5,9 @@ import (
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
+	"github.com/scalelab/scalelab/components/backend"
 	"github.com/scalelab/scalelab/components/cache"
 	"github.com/scalelab/scalelab/lab"
 )
@@ -61,10 +63,7 @@ func (p *CachePanel) draw() {
 	case c.HitRatio < 0.8:
 		hitStyle = s.Warn
 	}
-	staleStyle := s.Dim
-	if c.StaleRatio > 0 {
-		staleStyle = s.Warn
-	}
+	staleStyle := staleStyleOf(s, c.StaleRatio)
 	lines := wrapTokens([]string{
 		"hit " + hitStyle.Render(pctText(c.HitRatio)),
 		staleStyle.Render("stale " + pctText(c.StaleRatio)),
@@ -91,7 +90,17 @@ func (p *CachePanel) draw() {
 		}
 		tokens = append(tokens, st.Render(fmt.Sprintf("pending %d", c.BehindPending)), st.Render("lag "+msText(c.BehindLag)))
 	}
+	if c.Coalesce {
+		tokens = append(tokens, "coalesced "+rateText(c.Coalesced)+"/s")
+	}
 	lines = append(lines, wrapTokens(tokens, iw, "  ")...)
+	lines = append(lines, p.tierLines(c, iw, ih-len(lines)-2)...)
+	if e := p.view.CDN; e != nil {
+		lines = append(lines, wrapTokens([]string{
+			"cdn " + pctText(e.HitRatio) + " hit", staleStyleOf(s, e.StaleRatio).Render("stale " + pctText(e.StaleRatio)),
+			fmt.Sprintf("%d/%d", e.Size, e.Capacity), s.Dim.Render("ttl " + e.TTL.String()),
+		}, iw, "  ")...)
+	}
 
 	if ch := ih - len(lines) - 1; ch >= 1 && iw >= 4 {
 		lines = append(lines, s.Dim.Render("hit ratio, last 60 s (0–100%)"))
@@ -100,4 +109,44 @@ func (p *CachePanel) draw() {
 		}))
 	}
 	p.body = strings.Join(lines, "\n")
+}
+
+// staleStyleOf is dim for no stale reads, a warning for some.
+func staleStyleOf(s *Styles, ratio float64) lipgloss.Style {
+	if ratio > 0 {
+		return s.Warn
+	}
+	return s.Dim
+}
+
+// tierLines describe a local or distributed tier in at most rows lines:
+// its shape, then each cache with its health, hit ratio and fill, as many
+// as fit (the rest summed up in a last line). The global tier, one cache,
+// needs none.
+func (p *CachePanel) tierLines(c *lab.CacheStats, iw, rows int) []string {
+	s := p.common.Styles
+	if c.Tier == lab.TierGlobal || rows < 1 {
+		return nil
+	}
+	head := fmt.Sprintf("%s · %d caches", c.Tier, len(c.Nodes))
+	if c.Tier == lab.TierDistributed {
+		place := "mod-N"
+		if c.Ring {
+			place = "ring"
+		}
+		head = fmt.Sprintf("%s · %s · %d nodes · moved %d", c.Tier, place, len(c.Nodes), c.MovedKeys)
+	}
+	lines := []string{s.Bold.Render(truncate(head, iw))}
+	for i, n := range c.Nodes {
+		if len(lines) == rows && i < len(c.Nodes) {
+			lines[len(lines)-1] = s.Dim.Render(fmt.Sprintf("… %d more", len(c.Nodes)-i+1))
+			break
+		}
+		mark := s.OK.Render(symUp)
+		if n.Health != backend.Up {
+			mark = s.Bad.Render(symDown)
+		}
+		lines = append(lines, truncate(fmt.Sprintf("%s %s %s %d/%d", mark, n.Name, pctText(n.HitRatio), n.Size, n.Capacity), iw))
+	}
+	return lines
 }

@@ -62,7 +62,9 @@ func fixtureView(sec int) lab.View {
 			Failed: lab.FailedLatency{P50: ms(0.2), P99: ms(1.5)}}, // refused by a full queue
 		Cache: &lab.CacheStats{
 			Mode: cache.WriteInvalidate, HitRatio: 0.82 + wave/100, Hits: 365, Misses: 80, Size: 1000, Capacity: 1000, Evictions: 79,
+			Nodes: []lab.CacheNodeStats{{Name: "cache", HitRatio: 0.82 + wave/100, Hits: 365, Size: 1000, Capacity: 1000}},
 		},
+		CDN: &lab.CDNStats{HitRatio: 0.4, StaleRatio: 0.02, Hits: 200, Size: 800, Capacity: 1000, TTL: 10 * time.Second, Latency: ms(1)},
 		Shards: &lab.ShardsStats{Strategy: "ring", Count: 2, Replicas: 1, Lag: 100 * time.Millisecond, Reads: lab.ReadReplicas, StaleRatio: 0.012,
 			Shards: []lab.ShardInfo{
 				{Name: "db-1", Primary: "db-1", Writable: true, Load: lab.ShardLoad{Keys: 5120, Reads: 42, Writes: 26},

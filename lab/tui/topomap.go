@@ -82,10 +82,14 @@ func (p *MapPanel) SelectIndex(i int) {
 // servers than that is folded into a summary (see fold).
 const mapRows = 6
 
+// cacheRows is the most rows the distributed cache tier's nodes take.
+const cacheRows = 3
+
 // MapHeight is the map's height for the current topology: its tallest
 // column (folded to mapRows) plus the frame.
 func MapHeight(t lab.Topology) int {
-	tallest := max(min(len(t.Webs), mapRows), min(len(t.DBs)+b2i(t.Payments), mapRows), b2i(t.Cache)+b2i(t.Queue)+b2i(t.Payments), 3)
+	mid := b2i(t.Cache) + min(len(t.CacheNodes), cacheRows) + b2i(t.Queue) + b2i(t.Payments)
+	tallest := max(min(len(t.Webs), mapRows), min(len(t.DBs)+b2i(t.Payments), mapRows), mid, 3)
 	return tallest + 3
 }
 
@@ -248,15 +252,27 @@ func (p MapPanel) columns(node func(string) string, compact int) string {
 		}
 		cols = append(cols, strings.Join(loadCol, "\n"))
 	}
+	if e := v.CDN; e != nil && compact < 2 { // the narrowest map leaves the edge to the Cache panel
+		edge := []string{s.Bold.Render("cdn edge"), fmt.Sprintf("%3.0f%% hit", 100*e.HitRatio)}
+		if compact == 0 {
+			edge = append(edge, s.Dim.Render(fmt.Sprintf("%.0f%% stale", 100*e.StaleRatio)))
+		}
+		cols = append(cols, strings.Join(edge, "\n"))
+	}
 	cols = append(cols, strings.Join([]string{s.Bold.Render("balancer"), s.Dim.Render(t.Policy), s.Dim.Render(fmt.Sprintf("%.0f/s", v.Requests.Rate))}, "\n"))
 	cols = append(cols, strings.Join(p.fold(t.Webs, node, mapRows), "\n"))
 	var mid []string
 	if c := v.Cache; c != nil {
+		shape := c.Mode.String()
+		if c.Tier != lab.TierGlobal {
+			shape = fmt.Sprintf("%s×%d", c.Tier, len(c.Nodes))
+		}
 		if compact < 2 {
-			mid = append(mid, fmt.Sprintf("cache %s %3.0f%% hit", s.Dim.Render(c.Mode.String()), 100*c.HitRatio))
+			mid = append(mid, fmt.Sprintf("cache %s %3.0f%% hit", s.Dim.Render(shape), 100*c.HitRatio))
 		} else {
 			mid = append(mid, fmt.Sprintf("cache %3.0f%%", 100*c.HitRatio))
 		}
+		mid = append(mid, p.fold(t.CacheNodes, node, cacheRows)...)
 	}
 	if q := v.Queue; q != nil {
 		if compact < 2 {
