@@ -50,19 +50,62 @@ func (t CacheTier) String() string {
 	return "global"
 }
 
+// stored is what a cache holds for a key: the version and the lab time it
+// was stored, and the one it replaced. The goroutines serving requests run
+// in about, not exactly, lab-time order, so a lookup may come after a
+// store that is later in lab time: it finds the version there at its own
+// lab time, the replaced one, or none (a fetch was under way: see lookup).
+type stored struct {
+	version, prev uint64
+	at, prevAt    int64 // lab times, in ns; prevAt 0: nothing before
+}
+
+// at is the version of the key at lab time ns, and whether there was one.
+func (e stored) visible(ns int64) (uint64, bool) {
+	switch {
+	case ns >= e.at:
+		return e.version, true
+	case e.prevAt != 0 && ns >= e.prevAt:
+		return e.prev, true
+	}
+	return 0, false
+}
+
+// store puts version v of key in c at lab time at, keeping the version it
+// replaces visible to lookups before at.
+func store(c *lruCache, key, v uint64, at time.Time) {
+	e := stored{version: v, at: at.UnixNano()}
+	if old, ok := c.Peek(key); ok {
+		switch {
+		case old.version == v: // refilled: it has been there since the first store
+			e = old
+			e.at = min(old.at, e.at)
+		case old.at <= e.at:
+			e.prev, e.prevAt = old.version, old.at
+		default: // a later store came first: this one is the older
+			e = stored{version: old.version, at: old.at, prev: v, prevAt: e.at}
+			at = time.Unix(0, old.at)
+		}
+	}
+	c.SetAt(key, e, at) // the TTL counts from the latest store
+}
+
+// lruCache is a cache of the tier.
+type lruCache = cache.Cache[uint64, stored]
+
 // cacheNode is one cache of the tier: a cache server (a backend, its hop:
 // queue, service, faults) and the LRU it holds, or a web server's local
 // LRU (srv nil: no hop). hits and misses count its lookups.
 type cacheNode struct {
 	name         string
 	srv          *server
-	lru          *cache.Cache[uint64, uint64]
+	lru          *lruCache
 	hits, misses *Counter
 }
 
 // newNode makes a cache node and its counters; the counters are kept with
 // srv's series, to go when the server goes.
-func (t *cacheTier) newNode(name string, srv *server, lru *cache.Cache[uint64, uint64]) *cacheNode {
+func (t *cacheTier) newNode(name string, srv *server, lru *lruCache) *cacheNode {
 	n := &cacheNode{name: name, srv: srv, lru: lru,
 		hits: t.l.reg.Counter("cache.hits{" + name + "}"), misses: t.l.reg.Counter("cache.misses{" + name + "}")}
 	if srv != nil {
@@ -207,23 +250,41 @@ func (t *cacheTier) call(n *cacheNode, at time.Time) (time.Time, error) {
 	return t.hop(n, at)
 }
 
-// get looks key up from lab time at: the value, whether it hit, when the
-// lookup ended, and the node asked (nil when the request has no cache).
-// An unreachable node is a miss.
-func (t *cacheTier) get(web int, key uint64, at time.Time) (v uint64, hit bool, end time.Time, n *cacheNode) {
-	if n = t.node(web, key); n == nil {
-		return 0, false, at, nil
+// lookup is what a cache lookup found.
+type lookup struct {
+	v    uint64
+	hit  bool
+	end  time.Time  // when the lookup ended
+	node *cacheNode // the cache asked; nil when the request has none
+	// filling is when the key's value, being fetched at the lookup,
+	// arrives in the cache (zero if none is): v is that value. A
+	// coalescing cache makes the request wait for it.
+	filling time.Time
+}
+
+// get looks key up from lab time at. An unreachable node is a miss.
+func (t *cacheTier) get(web int, key uint64, at time.Time) (lk lookup) {
+	lk.end = at
+	n := t.node(web, key)
+	if n == nil {
+		return lk
 	}
+	lk.node = n
 	end, err := t.call(n, at)
+	lk.end = end
 	if err == nil {
-		v, hit = n.lru.Get(key)
+		if e, ok := n.lru.GetAt(key, end); ok {
+			if lk.v, lk.hit = e.visible(end.UnixNano()); !lk.hit {
+				lk.v, lk.filling = e.version, time.Unix(0, min(e.at, nonZero(e.prevAt, e.at)))
+			}
+		}
 	}
-	if hit {
+	if lk.hit {
 		n.hits.Inc()
 	} else {
 		n.misses.Inc()
 	}
-	return v, hit, end, n
+	return lk
 }
 
 // set stores key=v from lab time at, and returns when it is stored.
@@ -234,7 +295,7 @@ func (t *cacheTier) set(web int, key, v uint64, at time.Time) time.Time {
 	}
 	end, err := t.call(n, at)
 	if err == nil {
-		n.lru.Set(key, v)
+		store(n.lru, key, v, end)
 	}
 	return end
 }
@@ -296,9 +357,9 @@ func (t *cacheTier) growLocals(n int) []*cacheNode {
 }
 
 // newLRU is one cache of the tier, with the global cache's TTL and jitter.
-func (t *cacheTier) newLRU(capacity, seed int) *cache.Cache[uint64, uint64] {
+func (t *cacheTier) newLRU(capacity, seed int) *lruCache {
 	g := t.global.lru
-	return cache.New[uint64, uint64](cache.Settings{
+	return cache.New[uint64, stored](cache.Settings{
 		Capacity: max(capacity, 1), TTL: g.Stats().TTL, Jitter: g.Jitter(), Seed: t.l.cfg.Seed + uint64(seed), Now: t.l.clock.Now,
 	})
 }
@@ -461,6 +522,14 @@ func (t *cacheTier) fetch(key uint64, at time.Time, read func() (start, end time
 	t.fmu.Unlock()
 	close(f.done)
 	return f.start, f.end, f.v, f.err, false
+}
+
+// nonZero is a, or b if a is 0.
+func nonZero(a, b int64) int64 {
+	if a != 0 {
+		return a
+	}
+	return b
 }
 
 // later is the later of a and b.

@@ -3,7 +3,6 @@ package lab
 import (
 	"time"
 
-	"github.com/scalelab/scalelab/components/cache"
 	"github.com/scalelab/scalelab/components/trace"
 )
 
@@ -23,7 +22,7 @@ import (
 
 // edge is the CDN edge while it is on.
 type edge struct {
-	lru     *cache.Cache[uint64, uint64]
+	lru     *lruCache
 	latency time.Duration // what a hit costs the client
 	ttl     time.Duration
 }
@@ -43,8 +42,9 @@ func (l *Lab) edgeServe(r *request, at time.Time) bool {
 	if e == nil || r.write || r.checkout {
 		return false
 	}
-	v, ok := e.lru.Get(r.key)
-	if !ok {
+	got, ok := e.lru.GetAt(r.key, at)
+	v, there := got.visible(at.UnixNano())
+	if !ok || !there {
 		l.m.cdnMisses.Inc()
 		r.fill = e
 		return false

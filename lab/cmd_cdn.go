@@ -45,7 +45,7 @@ func (a *cdnAction) apply(l *Lab) error {
 			old.lru.SetTTL(e.ttl)
 			e.lru = old.lru
 		} else {
-			e.lru = cache.New[uint64, uint64](cache.Settings{Capacity: size, TTL: e.ttl, Seed: l.cfg.Seed ^ 0xcd, Now: l.clock.Now})
+			e.lru = cache.New[uint64, stored](cache.Settings{Capacity: size, TTL: e.ttl, Seed: l.cfg.Seed ^ 0xcd, Now: l.clock.Now})
 		}
 		l.cdn.Store(e)
 		l.event(Event{Kind: KindState, Component: "cdn", Detail: fmt.Sprintf("CDN edge on: %d entries, TTL %s, hits answered in %s", size, e.ttl, e.latency)})

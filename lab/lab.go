@@ -63,7 +63,7 @@ type Lab struct {
 
 	lb            *balancer.Balancer
 	tracer        *trace.Tracer
-	cache         *cache.Cache[uint64, uint64]       // nil without a cache tier
+	cache         *lruCache                          // the global cache; nil without a cache tier
 	behind        *cache.BehindQueue[uint64, uint64] // write-behind flusher; nil without a cache
 	mode          atomic.Int32                       // cache.Mode
 	cluster       *shard.Cluster[uint64]             // nil without a db tier
@@ -230,7 +230,7 @@ func New(cfg Config) (*Lab, error) {
 		l.tier.mu.Unlock()
 	}
 	if p.Cache != nil {
-		l.cache = cache.New[uint64, uint64](cache.Settings{Capacity: p.Cache.Size, TTL: time.Duration(p.Cache.TTL), Seed: cfg.Seed, Now: clk.Now})
+		l.cache = cache.New[uint64, stored](cache.Settings{Capacity: p.Cache.Size, TTL: time.Duration(p.Cache.TTL), Seed: cfg.Seed, Now: clk.Now})
 		l.ctier = newCacheTier(l, p.Cache.Size)
 		mode, _ := cache.ParseMode(p.Cache.Mode)
 		l.mode.Store(int32(mode))

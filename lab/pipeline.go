@@ -111,20 +111,28 @@ func (r *request) serveRead(cur time.Time) (time.Time, error) {
 		}
 		return end, err
 	}
-	v, hit, end, n := t.get(r.web, r.key, cur)
-	if n != nil {
+	lk := t.get(r.web, r.key, cur)
+	end := lk.end
+	if n := lk.node; n != nil {
 		r.cacheUse = "miss"
-		if hit {
+		if lk.hit {
 			r.cacheUse = "hit"
 		}
 		r.tr.Span("cache get", r.tr.Root(), cur, end, nil, trace.Attr{Key: "cache", Value: r.cacheUse}, trace.Attr{Key: "node", Value: n.name})
-		if hit {
+		if lk.hit {
 			l.m.hits.Inc()
-			l.countRead(r.key, v, cur)
-			r.got = v
+			l.countRead(r.key, lk.v, cur)
+			r.got = lk.v
 			return end, nil
 		}
 		l.m.misses.Inc()
+		if !lk.filling.IsZero() && t.coalesc.Load() { // a fetch of the key is under way: wait for it
+			l.m.coalesced.Inc()
+			r.tr.Span("coalesced", r.tr.Root(), end, lk.filling, nil)
+			l.countRead(r.key, lk.v, end)
+			r.got = lk.v
+			return lk.filling, nil
+		}
 	}
 	start, fetched, v, err, shared := t.fetch(r.key, end, func() (time.Time, time.Time, uint64, error) { return r.dbRead(end) })
 	if shared {
@@ -403,7 +411,7 @@ func (r *request) done(res backend.Result) {
 	}
 	r.res = res
 	if r.fill != nil && res.Err == nil && !r.write && l.cluster != nil {
-		r.fill.lru.Set(r.key, r.got)
+		store(r.fill.lru, r.key, r.got, end)
 	}
 	r.finish(end, name, res.Err)
 }

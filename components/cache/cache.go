@@ -140,6 +140,15 @@ func (c *Cache[K, V]) Get(k K) (V, bool) {
 	if c.ttl.Load() > 0 { // read the clock before locking: it can cost more than the lookup
 		now = c.now()
 	}
+	return c.GetAt(k, now)
+}
+
+// GetAt is Get at time at instead of the clock's now: an entry has expired
+// if its expiry is not after at. A simulation looks entries up at the
+// modelled time of the request, which the goroutine serving it may reach a
+// moment before or after the clock does. A zero at reads the clock.
+func (c *Cache[K, V]) GetAt(k K, at time.Time) (V, bool) {
+	now := at
 	c.mu.Lock()
 	c.why = Expired
 	v, ok, expired := c.lru.get(k, now, c.now)
@@ -160,10 +169,22 @@ func (c *Cache[K, V]) Get(k K) (V, bool) {
 // Set stores v under k for the current TTL, evicting the least recently used
 // entry if the cache is full.
 func (c *Cache[K, V]) Set(k K, v V) {
+	var now time.Time
+	if c.ttl.Load() > 0 {
+		now = c.now()
+	}
+	c.SetAt(k, v, now)
+}
+
+// SetAt is Set at time at: the entry's TTL counts from at instead of the
+// clock's now (see GetAt). A zero at reads the clock.
+func (c *Cache[K, V]) SetAt(k K, v V, at time.Time) {
 	var expires time.Time
 	ttl := time.Duration(c.ttl.Load())
 	if ttl > 0 {
-		expires = c.now()
+		if expires = at; at.IsZero() {
+			expires = c.now()
+		}
 	}
 	c.mu.Lock()
 	if ttl > 0 {
@@ -179,6 +200,14 @@ func (c *Cache[K, V]) Set(k K, v V) {
 	evs := c.takeEvents()
 	c.mu.Unlock()
 	c.emit(evs)
+}
+
+// Peek returns the value for k without marking it used or counting
+// anything, expired or not.
+func (c *Cache[K, V]) Peek(k K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lru.Peek(k)
 }
 
 // Delete removes k, reports whether it was present, and counts it as an

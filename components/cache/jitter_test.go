@@ -41,3 +41,24 @@ func TestJitterSpreadsExpiries(t *testing.T) {
 		t.Error("without jitter an entry should live its whole TTL")
 	}
 }
+
+// GetAt and SetAt use the time given, not the clock: an entry set at t
+// with a 1 s TTL is served at t+999ms and expired at t+1s, whatever the
+// clock says.
+func TestAtTimes(t *testing.T) {
+	clock := time.Unix(1000, 0)
+	c := New[int, int](Settings{Capacity: 4, TTL: time.Second, Now: func() time.Time { return clock }})
+	at := time.Unix(50, 0)
+	c.SetAt(1, 10, at)
+	if v, ok := c.GetAt(1, at.Add(999*time.Millisecond)); !ok || v != 10 {
+		t.Errorf("GetAt 999ms after SetAt: %d, %v; want 10, true", v, ok)
+	}
+	if _, ok := c.GetAt(1, at.Add(time.Second)); ok {
+		t.Error("GetAt 1s after SetAt: still served with a 1s TTL")
+	}
+	c.SetTTL(0)
+	c.SetAt(2, 20, at)
+	if _, ok := c.GetAt(2, at.Add(time.Hour)); !ok {
+		t.Error("with no TTL, an entry set at a time expired")
+	}
+}
