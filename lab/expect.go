@@ -67,11 +67,13 @@ func (e *Expect) declare(s *args.Set) {
 
 // metricWords are the metric names expect completes to.
 func metricWords() []string {
-	out := make([]string, len(Metrics))
-	for i, m := range Metrics {
-		out[i] = m.Name
+	out := make([]string, 0, len(Metrics)+4)
+	for _, m := range Metrics {
+		if m.Label == "" || m.Total {
+			out = append(out, m.Name)
+		}
 		if m.Label != "" {
-			out[i] += "{" + m.Label + "="
+			out = append(out, m.Name+"{"+m.Label+"=")
 		}
 	}
 	return out

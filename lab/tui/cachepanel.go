@@ -128,13 +128,13 @@ func (p *CachePanel) tierLines(c *lab.CacheStats, iw, rows int) []string {
 	if c.Tier == lab.TierGlobal || rows < 1 {
 		return nil
 	}
-	head := fmt.Sprintf("%s · %d caches", c.Tier, len(c.Nodes))
+	head := fmt.Sprintf("local · %d caches, one per web server", len(c.Nodes))
 	if c.Tier == lab.TierDistributed {
 		place := "mod-N"
 		if c.Ring {
 			place = "ring"
 		}
-		head = fmt.Sprintf("%s · %s · %d nodes · moved %d", c.Tier, place, len(c.Nodes), c.MovedKeys)
+		head = fmt.Sprintf("%s ×%d · moved %d keys", place, len(c.Nodes), c.MovedKeys)
 	}
 	lines := []string{s.Bold.Render(truncate(head, iw))}
 	for i, n := range c.Nodes {
