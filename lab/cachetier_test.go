@@ -289,3 +289,19 @@ func refHitRatio(keys []uint64, size int, route func(i int, key uint64) int) flo
 	}
 	return float64(hits) / float64(total)
 }
+
+// A cache command the tier's shape does not allow changes nothing.
+func TestCacheShapeErrorsChangeNothing(t *testing.T) {
+	l := cacheLab(t, nil)
+	for _, line := range []string{"cache nodes 3", "cache tier local nodes=2", "cdn off", "cdn purge"} {
+		if err := l.Exec(line, SourceScript); err == nil {
+			t.Errorf("%s: accepted", line)
+		}
+	}
+	if v := value(t, l, "cache.tier"); v != float64(TierGlobal) {
+		t.Errorf("cache.tier %v after refused commands; want global", v)
+	}
+	if _, ok := l.Value("cdn.hit_ratio"); ok || l.server("cache-1") != nil {
+		t.Error("a refused command left a CDN edge or a cache node behind")
+	}
+}
