@@ -451,6 +451,15 @@ func (t *cacheTier) dropNodesLocked() {
 	t.moved.Store(0)
 }
 
+// lost empties the cache of a cache server that went down: a cache
+// process keeps its entries in memory, and a restart finds none (nor any
+// stale copy an invalidation sent while it was down would have dropped).
+func (t *cacheTier) lost(server string) {
+	if n := t.nodeNamed(server); n != nil {
+		n.lru.Purge()
+	}
+}
+
 // resize sets the tier's total capacity.
 func (t *cacheTier) resize(size int) {
 	t.mu.Lock()

@@ -73,6 +73,9 @@ func TestDeadCacheNodeMisses(t *testing.T) {
 		if e := value(t, l, "errors.ratio"); e > 0 {
 			t.Errorf("errors %.3f: a dead cache node is a miss, not a failure", e)
 		}
+		if n := value(t, l, "cache.size{node=cache-2}"); n != 0 {
+			t.Errorf("a dead cache node holds %v entries; its memory went with it", n)
+		}
 		mustExec(t, l, "revive cache-2", "wait 6s")
 		if h := value(t, l, "cache.hit_ratio{node=cache-2}"); h < 0.2 {
 			t.Errorf("cache-2 back for 6 s hits only %.3f", h)

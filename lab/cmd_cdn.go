@@ -9,7 +9,7 @@ import (
 )
 
 var cdnCommand = command("cdn", func() action { return &cdnAction{} },
-	"put a CDN edge cache in front of the balancer for reads (on, with its size, TTL and hit latency), take it away (off), or empty it (purge); writes do not reach it, so it serves old versions until their TTL",
+	"put a CDN edge cache in front of the balancer for reads (on, with its size, TTL and hit latency; cdn on again changes them, a new TTL for entries cached from then on), take it away (off), or empty it (purge); writes do not reach it, so it serves old versions until their TTL",
 	"cdn on size=1000 ttl=10s")
 
 type cdnAction struct {

@@ -36,6 +36,9 @@ func (l *Lab) onBackendEvent(e backend.Event) {
 	if s := l.server(e.Backend); s != nil && s.role == RoleDB && l.tier != nil {
 		l.tier.health(e.Backend, e.To)
 	}
+	if e.To == backend.Down && l.ctier != nil {
+		l.ctier.lost(e.Backend)
+	}
 }
 
 func (l *Lab) onBreakerChange(name string, from, to breaker.State, at time.Time) {
