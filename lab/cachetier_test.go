@@ -308,3 +308,32 @@ func TestCacheShapeErrorsChangeNothing(t *testing.T) {
 		t.Error("a refused command left a CDN edge or a cache node behind")
 	}
 }
+
+// Reshaping the tier while snapshots are taken neither deadlocks nor
+// races: a snapshot runs under the registry's lock, and a reshape
+// registers the new nodes' series.
+func TestReshapeWhileSnapshotting(t *testing.T) {
+	l := newLab(t, "shop", 20, nil)
+	mustExec(t, l, "load 300/s zipf=1.1")
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for range 200 {
+			l.Snapshot()
+		}
+	})
+	wg.Go(func() {
+		for i := range 40 {
+			line := []string{"cache tier distributed nodes=3", "cache nodes 5 hash=mod", "cache tier local", "cache tier global"}[i%4]
+			if err := l.Exec(line, SourceScript); err != nil {
+				t.Errorf("%s: %v", line, err)
+			}
+		}
+	})
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		panic("deadlock: snapshots and cache tier changes stuck on each other's locks")
+	}
+}

@@ -22,9 +22,9 @@ func (l *Lab) cacheStats(rate, stat *Window) *CacheStats {
 		Tier: CacheTier(t.kind.Load()), MovedKeys: int(t.moved.Load()),
 		Coalesce: t.coalesc.Load(), Coalesced: rate.Rate("cache.coalesced"),
 	}
-	t.mu.Lock()
-	out.Ring = t.ring
-	t.mu.Unlock()
+	if ns := t.dist.Load(); ns != nil { // not t.mu: this runs under the registry's lock, which t.mu's holders take
+		out.Ring = ns.ring != nil
+	}
 	for _, n := range t.active() {
 		cs := n.lru.Stats()
 		out.Size += cs.Size
