@@ -130,9 +130,13 @@ func (tr *Trace) Finish(end time.Time, err error) {
 // do not depend on what other goroutines are doing. The mix is a bijection,
 // so ids within a trace are distinct (bar the one input mapped to zero).
 func (tr *Trace) newSpanID() SpanID {
-	tid := tr.spans[0].TraceID
 	tr.nextID++
-	x := mix(be64(tid[8:]) ^ be64(tid[:8]) + tr.nextID*golden)
+	return spanID(tr.spans[0].TraceID, tr.nextID)
+}
+
+// spanID is the n-th span id drawn in the trace tid (the root's is the 1st).
+func spanID(tid TraceID, n uint64) SpanID {
+	x := mix(be64(tid[8:]) ^ be64(tid[:8]) + n*golden)
 	if x == 0 {
 		x = 1
 	}

@@ -146,7 +146,7 @@ func WriteOTLP(w io.Writer, l *Log) error {
 // otlpKind picks the span kind for the i-th span of a trace (0 is the root).
 func otlpKind(i int, s Span) int {
 	switch {
-	case i == 0 && s.Parent == "":
+	case i == 0: // the root: the lab serving the request (its parent, if any, is the caller's span)
 		return otlpKindServer
 	case s.Name == "queue publish" || s.Name == "write-behind enqueue":
 		return otlpKindProducer

@@ -225,8 +225,8 @@ func (p *TracesPanel) renderWaterfall(f *trace.Finished) string {
 	var lines []string
 	for _, sp := range shown {
 		d := 0
-		if sp.Parent.IsValid() {
-			d = depth[sp.Parent] + 1
+		if pd, ok := depth[sp.Parent]; ok && sp.Parent.IsValid() { // a root's parent may be a caller's span, outside the lab
+			d = pd + 1
 		}
 		depth[sp.SpanID] = d
 		name := traceCut(strings.Repeat(" ", min(d, 4))+sp.Name, nameW)
