@@ -144,6 +144,7 @@ type labMetrics struct {
 	skipped                                *Counter // arrivals the generator could not send in time (see maxBacklog)
 	hits, misses, reads, stale             *Counter
 	sampled                                *Counter
+	http                                   *Counter   // calls through the HTTP front door (front.go)
 	latency, failed                        *Histogram // end-to-end, of requests that succeeded and that failed
 }
 
@@ -191,7 +192,7 @@ func New(cfg Config) (*Lab, error) {
 		hits:    l.reg.Counter("cache.hits"), misses: l.reg.Counter("cache.misses"),
 		reads: l.reg.Counter("reads"), stale: l.reg.Counter("stale"),
 		sampled: l.reg.Counter("trace.sampled"), latency: l.reg.Histogram("latency"),
-		failed: l.reg.Histogram("latency.failed"),
+		failed: l.reg.Histogram("latency.failed"), http: l.reg.Counter("http.requests"),
 	}
 	l.tracer = trace.New(trace.Settings{SampleRate: p.Trace.Sample, Keep: 200, Seed: cfg.Seed})
 

@@ -52,6 +52,8 @@ type RequestStats struct {
 	Errors     uint64  // failed since the start
 	ErrorRatio float64 // share of completed requests that failed
 	Unroutable float64 // failed per second because no web server was healthy
+	HTTP       float64 // arrived through the HTTP front door per second
+	HTTPTotal  uint64  // arrived through the HTTP front door since the start
 }
 
 // LatencyStats is the end-to-end latency distribution of recent requests
@@ -285,6 +287,7 @@ func (l *Lab) Snapshot() Snapshot {
 			ErrorRate: rate.Rate("errors"), Errors: uint64(rate.Total("errors")),
 			ErrorRatio: ratio(stat.Delta("errors"), stat.Delta("requests")),
 			Unroutable: rate.Rate("unroutable"),
+			HTTP:       rate.Rate("http.requests"), HTTPTotal: uint64(rate.Total("http.requests")),
 		}
 		h := stat.Hist("latency")
 		f := stat.Hist("latency.failed")
