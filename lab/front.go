@@ -28,7 +28,8 @@ type Call struct {
 // Answer is how a call went. Times are lab times; Latency is End − Arrive,
 // what the lab measured and recorded for it like for any request.
 type Answer struct {
-	ID          uint64 // the request's id, from the same sequence as generated arrivals
+	ID          uint64        // the request's id, from the same sequence as generated arrivals
+	At          time.Duration // when it arrived, in lab time since the lab started
 	Arrive, End time.Time
 	Latency     time.Duration
 	Backend     string        // the web server that took it; "" if none could
@@ -124,7 +125,7 @@ func (l *Lab) Call(c Call, done func(Answer)) error {
 // answerOf is the request's Answer, when it finished at end.
 func (r *request) answerOf(end time.Time, backendName string, err error) Answer {
 	a := Answer{
-		ID: r.id, Arrive: r.arrive, End: end, Latency: end.Sub(r.arrive),
+		ID: r.id, At: r.arrive.Sub(r.lab.start), Arrive: r.arrive, End: end, Latency: end.Sub(r.arrive),
 		Backend: backendName, Cache: r.cacheUse, Shard: r.shard,
 		Err: err, Failure: FailureOf(err), Trace: r.own,
 	}
