@@ -168,9 +168,9 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 	big := strings.Repeat("x", 2048)
 	for _, tc := range []struct {
 		method, url, body string
-		header           []string
-		code             int
-		says             string
+		header            []string
+		code              int
+		says              string
 	}{
 		{"GET", "/item/abc", "", nil, 400, `key \"abc\": want a whole number 0..9999`},
 		{"GET", "/item/10000", "", nil, 400, "0..9999"},
