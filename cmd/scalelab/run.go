@@ -97,6 +97,7 @@ func newRunCmd() *cobra.Command {
 	var logs logFlags
 	var script, events string
 	var asJSON bool
+	var ff frontFlags
 	cmd := &cobra.Command{
 		Use:   "run --script FILE|NAME",
 		Short: "Run a script of lab commands headless, printing metrics each lab second",
@@ -134,6 +135,9 @@ The session is logged (see --log); "scalelab replay LOG" runs it again.`,
 			if err != nil {
 				return err
 			}
+			if err := ff.check(); err != nil {
+				return err
+			}
 			file, src, err := openScript(script)
 			if err != nil {
 				return err
@@ -149,9 +153,16 @@ The session is logged (see --log); "scalelab replay LOG" runs it again.`,
 			}
 			sl := &sessionLogs{flags: &logs, mode: "run", requests: events == "requests", errOut: cmd.ErrOrStderr()}
 			sl.start(l, nil)
+			closeFront, err := ff.start(l, cmd.ErrOrStderr())
+			if err != nil {
+				l.Stop()
+				sl.close()
+				return err
+			}
 			interrupted := stopOnSignal(l)
 			res := l.RunScript(lines, lab.SourceScript, lab.RunOptions{Out: cmd.OutOrStdout(), JSON: asJSON})
 			l.Stop()
+			closeFront()
 			sl.close()
 			if err := interrupted(); err != nil {
 				return err
@@ -163,6 +174,7 @@ The session is logged (see --log); "scalelab replay LOG" runs it again.`,
 		},
 	}
 	lf.add(cmd)
+	ff.add(cmd)
 	cmd.Flags().StringVar(&script, "script", "", "file of lab commands, one per line (# comments), or a shipped script's `NAME` (scalelab scripts lists them)")
 	_ = cmd.RegisterFlagCompletionFunc("script", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return lab.ScriptNames(), cobra.ShellCompDirectiveDefault // and files
