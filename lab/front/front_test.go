@@ -43,7 +43,7 @@ func start(t *testing.T, preset string, speed float64, s Settings) (*lab.Lab, *S
 	return l, srv
 }
 
-func exec(t *testing.T, l *lab.Lab, lines ...string) {
+func run(t *testing.T, l *lab.Lab, lines ...string) {
 	t.Helper()
 	for _, line := range lines {
 		if err := l.Exec(line, lab.SourceScript); err != nil {
@@ -130,7 +130,7 @@ func TestReadThenCachedRead(t *testing.T) {
 func TestAnswerWaitsForLabLatency(t *testing.T) {
 	for _, speed := range []float64{1, 10} {
 		l, srv := start(t, "shop", speed, Settings{})
-		exec(t, l, "slow web-1 +300ms", "slow web-2 +300ms", "slow web-3 +300ms")
+		run(t, l, "slow web-1 +300ms", "slow web-2 +300ms", "slow web-3 +300ms")
 		t0 := time.Now()
 		resp, body := send(t, "GET", srv.URL()+"/item/5", nil)
 		wall := time.Since(t0)
@@ -198,7 +198,7 @@ func TestBadRequestsChangeNothing(t *testing.T) {
 
 func TestStatusCodes(t *testing.T) {
 	l, srv := start(t, "shop", 20, Settings{})
-	exec(t, l, "errors payments 100%")
+	run(t, l, "errors payments 100%")
 	var codes []int
 	for range 7 { // threshold 5: five 502s from payments, then the open breaker's 503s
 		resp, _ := send(t, "POST", srv.URL()+"/checkout?key=3", nil)
@@ -207,7 +207,7 @@ func TestStatusCodes(t *testing.T) {
 	if codes[0] != 502 || codes[6] != 503 {
 		t.Errorf("checkouts against failing payments: %v, want 502 … 503", codes)
 	}
-	exec(t, l, "slow web-1 +6s", "slow web-2 +6s", "slow web-3 +6s") // past the web timeout, 5s
+	run(t, l, "slow web-1 +6s", "slow web-2 +6s", "slow web-3 +6s") // past the web timeout, 5s
 	resp, body := send(t, "GET", srv.URL()+"/item/3", nil)
 	if resp.StatusCode != 504 || resp.Header.Get("X-Scalelab-Error") != "timed out" {
 		t.Errorf("slow web: %d %v %s", resp.StatusCode, resp.Header, body)
@@ -218,7 +218,7 @@ func TestStatusCodes(t *testing.T) {
 // answered 503 when the lab stops.
 func TestBoundedConcurrencyAndStop(t *testing.T) {
 	l, srv := start(t, "shop", 1, Settings{MaxInFlight: 2})
-	exec(t, l, "hang web-1", "hang web-2", "hang web-3")
+	run(t, l, "hang web-1", "hang web-2", "hang web-3")
 	var wg sync.WaitGroup
 	codes := make(chan int, 2)
 	for range 2 {
