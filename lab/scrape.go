@@ -32,13 +32,21 @@ const PromPrefix = "scalelab_"
 // a per-second rate _per_second — and a row whose meaning counts "since
 // the start" (or whose name ends in total) is a counter, ending in _total (requests.total is
 // scalelab_requests_total; backend.queue_wait.total, in seconds, is
-// scalelab_backend_queue_wait_seconds_total). A state is its value's
-// number, its words in the help text.
+// scalelab_backend_queue_wait_seconds_total). A name ending in count
+// (kept for histograms in Prometheus) is the plural: shard.count is
+// scalelab_shards. A state is its value's number, its words in the help
+// text.
 func (m MetricInfo) Prom() PromMetric {
 	p := PromMetric{Counter: strings.Contains(m.Meaning, "since the start") || strings.HasSuffix(m.Name, "total"), Scale: 1}
 	base := strings.NewReplacer(".", "_", "-", "_").Replace(m.Name)
 	if p.Counter {
 		base = strings.TrimSuffix(base, "_total")
+	}
+	if c, ok := strings.CutSuffix(base, "_count"); ok { // _count is a histogram's: shard.count is scalelab_shards
+		base = c
+		if !strings.HasSuffix(base, "s") {
+			base += "s"
+		}
 	}
 	suffix := ""
 	switch m.Unit {

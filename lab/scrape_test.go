@@ -35,6 +35,8 @@ func TestPromNames(t *testing.T) {
 		"backend.queue_wait.total": {"scalelab_backend_queue_wait_seconds_total", true, 1},
 		"db.replication_lag":       {"scalelab_db_replication_lag_seconds", false, 1},
 		"shard.moved_total":        {"scalelab_shard_moved_total", true, 1},
+		"shard.count":              {"scalelab_shards", false, 1},
+		"orders.count":             {"scalelab_orders", false, 1},
 	} {
 		m, err := LookupMetric(lab)
 		if err != nil {

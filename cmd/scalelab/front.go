@@ -4,30 +4,41 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/scalelab/scalelab/lab"
 	"github.com/scalelab/scalelab/lab/front"
+	"github.com/scalelab/scalelab/lab/prom"
 )
 
 // frontFlags are the real-tools flags: --http opens the front door (and
 // /metrics on it), --metrics serves /metrics alone.
 type frontFlags struct {
-	http string
+	http, metrics string
 }
 
 func (f *frontFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.http, "http", "", "serve real HTTP requests into the lab on `ADDR` (like 127.0.0.1:8080; :8080 is loopback): GET/PUT /item/{key}, POST /checkout")
+	cmd.Flags().StringVar(&f.http, "http", "", "serve real HTTP requests into the lab on `ADDR` (like 127.0.0.1:8080; :8080 is loopback): GET/PUT /item/{key}, POST /checkout, and GET /metrics for Prometheus")
+	cmd.Flags().StringVar(&f.metrics, "metrics", "", "serve only GET /metrics, for Prometheus, on `ADDR` (like 127.0.0.1:9100)")
 }
 
 // check validates the addresses before anything starts.
 func (f *frontFlags) check() error {
-	if f.http == "" {
-		return nil
+	for _, a := range []struct{ flag, addr string }{{"http", f.http}, {"metrics", f.metrics}} {
+		if a.addr == "" {
+			continue
+		}
+		if _, err := front.ParseAddr(a.addr); err != nil {
+			return usageError("--%s %v", a.flag, err)
+		}
 	}
-	if _, err := front.ParseAddr(f.http); err != nil {
-		return usageError("--http %v", err)
+	if f.http != "" && f.metrics != "" {
+		a, _ := front.ParseAddr(f.http)
+		if b, _ := front.ParseAddr(f.metrics); a == b && !strings.HasSuffix(a, ":0") {
+			return usageError("--metrics %s is --http's address too; /metrics is served there already: drop --metrics", f.metrics)
+		}
 	}
 	return nil
 }
@@ -56,7 +67,14 @@ func (f *frontFlags) start(l *lab.Lab, errOut io.Writer) (func(), error) {
 		return nil
 	}
 	if f.http != "" {
-		if err := open("http", f.http, "front door", front.New(l, front.Settings{})); err != nil {
+		if err := open("http", f.http, "front door", front.New(l, front.Settings{Metrics: prom.Handler(l)})); err != nil {
+			return nil, err
+		}
+	}
+	if f.metrics != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", prom.Handler(l))
+		if err := open("metrics", f.metrics, "Prometheus metrics", mux); err != nil {
 			return nil, err
 		}
 	}
