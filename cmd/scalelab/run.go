@@ -113,8 +113,13 @@ The whole script is checked first: any bad line is reported as
 file:line:col: message and nothing runs. The exit code is 1 if any command
 or expect failed, 2 for bad flags or a bad script.
 
-The session is logged (see --log); "scalelab replay LOG" runs it again.`,
+The session is logged (see --log); "scalelab replay LOG" runs it again.
+
+With --http ADDR, real clients (curl, hey, wrk) send requests into the lab
+while the script runs, through the same pipeline as its load, and
+Prometheus can scrape ADDR/metrics (or --metrics ADDR alone).`,
 		Example: `  scalelab run --script demo
+  scalelab run --script demo --http 127.0.0.1:8080   # then: curl -i localhost:8080/item/42
   scalelab run --script demo --speed 10 --json --log demo.jsonl --events requests
   scalelab scripts demo > my.lab && scalelab run --script my.lab`,
 		Args: cobra.NoArgs,

@@ -24,7 +24,9 @@ func newSandboxCmd() *cobra.Command {
 		Long: `Sandbox builds a lab from a preset and opens the dashboard: a map of the
 topology and panels for routing, latency, cache, shards, queue, breaker,
 traces and events. Press : for a command, ? for every key, q to quit.
-The session is logged (see --log); its path is printed on exit.`,
+The session is logged (see --log); its path is printed on exit.
+With --http ADDR, real clients send requests into the lab (curl -i
+ADDR/item/42) and Prometheus can scrape ADDR/metrics.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSandbox(cmd, &lf, &logs, &pf, &ff) },
 	}
