@@ -92,6 +92,12 @@ func TestPrometheusScrapesTheLab(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
+	// Every query of the shipped Grafana dashboard runs and has data.
+	for _, q := range dashboardExprs(t, "5s") {
+		if _, ok := query(q); !ok {
+			t.Errorf("the dashboard's %s has no data in Prometheus", q)
+		}
+	}
 	// The median Prometheus computes from the buckets is the lab's own
 	// median, within a bucket (the buckets are a factor 1.5 or 1.33 wide).
 	p50, _ := query(`histogram_quantile(0.5, rate(scalelab_latency_seconds_bucket[5s]))`)
