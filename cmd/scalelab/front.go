@@ -10,18 +10,22 @@ import (
 
 	"github.com/scalelab/scalelab/lab"
 	"github.com/scalelab/scalelab/lab/front"
+	"github.com/scalelab/scalelab/lab/otlp"
 	"github.com/scalelab/scalelab/lab/prom"
+	"github.com/scalelab/scalelab/lab/session"
 )
 
 // frontFlags are the real-tools flags: --http opens the front door (and
-// /metrics on it), --metrics serves /metrics alone.
+// /metrics on it), --metrics serves /metrics alone, --otlp sends traces
+// live.
 type frontFlags struct {
-	http, metrics string
+	http, metrics, otlp string
 }
 
 func (f *frontFlags) add(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.http, "http", "", "serve real HTTP requests into the lab on `ADDR` (like 127.0.0.1:8080; :8080 is loopback): GET/PUT /item/{key}, POST /checkout, and GET /metrics for Prometheus")
 	cmd.Flags().StringVar(&f.metrics, "metrics", "", "serve only GET /metrics, for Prometheus, on `ADDR` (like 127.0.0.1:9100)")
+	cmd.Flags().StringVar(&f.otlp, "otlp", "", "send sampled traces live over OTLP/HTTP (JSON) to `URL` (like http://127.0.0.1:4318)")
 }
 
 // check validates the addresses before anything starts.
@@ -34,6 +38,11 @@ func (f *frontFlags) check() error {
 			return usageError("--%s %v", a.flag, err)
 		}
 	}
+	if f.otlp != "" {
+		if _, err := otlp.ParseEndpoint(f.otlp); err != nil {
+			return usageError("--otlp %v", err)
+		}
+	}
 	if f.http != "" && f.metrics != "" {
 		a, _ := front.ParseAddr(f.http)
 		if b, _ := front.ParseAddr(f.metrics); a == b && !strings.HasSuffix(a, ":0") {
@@ -43,20 +52,33 @@ func (f *frontFlags) check() error {
 	return nil
 }
 
-// start opens the listeners asked for on l; they close when l stops. It
-// says where they listen on errOut (nil: not at all) and in the lab's
-// events. The function it returns waits for them to close.
-func (f *frontFlags) start(l *lab.Lab, errOut io.Writer) (func(), error) {
+// start opens the listeners and the trace exporter asked for on l; they
+// close when l stops. It says where they are on errOut (nil: not at all)
+// and in the lab's events. The function it returns, called once l has
+// stopped, waits for them to close and says on its writer (nil: not at
+// all) what the exporter sent.
+func (f *frontFlags) start(l *lab.Lab, errOut io.Writer) (func(io.Writer), error) {
 	var servers []*front.Server
-	closeAll := func() {
+	var exp *otlp.Exporter
+	closeAll := func(w io.Writer) {
 		for _, s := range servers {
 			s.Close()
+		}
+		if exp != nil {
+			st := exp.Stop()
+			if w != nil {
+				fmt.Fprintf(w, "scalelab: otlp: %d traces (%d spans) sent to %s; %d dropped, %d missed", st.Sent, st.Spans, exp.URL(), st.Dropped, st.Missed)
+				if st.LastErr != "" {
+					fmt.Fprintf(w, "; last error: %s", st.LastErr)
+				}
+				fmt.Fprintln(w)
+			}
 		}
 	}
 	open := func(flag, addr, what string, h http.Handler) error {
 		s, err := front.Listen(l, addr, h)
 		if err != nil {
-			closeAll()
+			closeAll(nil)
 			return fmt.Errorf("--%s %s: %w", flag, addr, err)
 		}
 		servers = append(servers, s)
@@ -76,6 +98,18 @@ func (f *frontFlags) start(l *lab.Lab, errOut io.Writer) (func(), error) {
 		mux.Handle("GET /metrics", prom.Handler(l))
 		if err := open("metrics", f.metrics, "Prometheus metrics", mux); err != nil {
 			return nil, err
+		}
+	}
+	if f.otlp != "" {
+		e, err := otlp.Start(l, otlp.Settings{Endpoint: f.otlp, Version: session.BuildVersion()})
+		if err != nil {
+			closeAll(nil)
+			return nil, fmt.Errorf("--otlp %s: %w", f.otlp, err)
+		}
+		exp = e
+		l.Publish(lab.Event{Kind: lab.KindState, Component: "otlp", Detail: "sampled traces sent to " + e.URL() + " each second"})
+		if errOut != nil {
+			fmt.Fprintf(errOut, "scalelab: traces to %s\n", e.URL())
 		}
 	}
 	return closeAll, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,6 +25,8 @@ func TestFrontFlagErrors(t *testing.T) {
 		{[]string{"run", "--script", "demo", "--metrics", "example.com:9100"}, `--metrics "example.com:9100": host "example.com" is not an IP address or localhost`},
 		{[]string{"run", "--script", "demo", "--http", ":8080", "--metrics", "127.0.0.1:8080"}, `--metrics 127.0.0.1:8080 is --http's address too`},
 		{[]string{"sandbox", "--http", "8080"}, `--http "8080" is not HOST:PORT`},
+		{[]string{"run", "--script", "demo", "--otlp", "127.0.0.1:4318"}, `--otlp "127.0.0.1:4318" is not an OTLP/HTTP endpoint: want http://HOST:PORT`},
+		{[]string{"sandbox", "--otlp", "grpc://127.0.0.1:4317"}, `--otlp "grpc://127.0.0.1:4317" is not an OTLP/HTTP endpoint`},
 	} {
 		out, errOut, code := scalelab(t, tc.args...)
 		if code != 2 || out != "" || !strings.Contains(errOut, tc.want) {
@@ -121,5 +124,30 @@ func TestRunServesHTTP(t *testing.T) {
 	}
 	if n := strings.Count(string(b), `"kind":"request","source":"http"`); n != 1 {
 		t.Errorf("%d request events with source http in the log, want 1", n)
+	}
+}
+
+// run --otlp: the sampled traces reach the endpoint while the script runs,
+// and the run says how many.
+func TestRunSendsTraces(t *testing.T) {
+	var mu sync.Mutex
+	posts := 0
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		if r.URL.Path == "/v1/traces" && strings.Contains(string(b), `"resourceSpans"`) {
+			posts++
+		}
+		io.WriteString(w, "{}")
+	}))
+	defer rcv.Close()
+	script := writeScript(t, "trace sample 20%\nload 100/s\nwait 2s\n")
+	_, errOut, code := scalelab(t, "run", "--script", script, "--speed", "2", "--no-log", "--otlp", rcv.URL)
+	mu.Lock()
+	defer mu.Unlock()
+	m := regexp.MustCompile(`otlp: (\d+) traces \((\d+) spans\) sent to ` + regexp.QuoteMeta(rcv.URL) + `/v1/traces; 0 dropped, 0 missed`).FindStringSubmatch(errOut)
+	if code != 0 || m == nil || m[1] == "0" || posts == 0 {
+		t.Errorf("exit %d, %d posts, stderr:\n%s", code, posts, errOut)
 	}
 }

@@ -117,7 +117,8 @@ The session is logged (see --log); "scalelab replay LOG" runs it again.
 
 With --http ADDR, real clients (curl, hey, wrk) send requests into the lab
 while the script runs, through the same pipeline as its load, and
-Prometheus can scrape ADDR/metrics (or --metrics ADDR alone).`,
+Prometheus can scrape ADDR/metrics (or --metrics ADDR alone); --otlp URL
+sends the sampled traces live to an OpenTelemetry endpoint.`,
 		Example: `  scalelab run --script demo
   scalelab run --script demo --http 127.0.0.1:8080   # then: curl -i localhost:8080/item/42
   scalelab run --script demo --speed 10 --json --log demo.jsonl --events requests
@@ -167,7 +168,7 @@ Prometheus can scrape ADDR/metrics (or --metrics ADDR alone).`,
 			interrupted := stopOnSignal(l)
 			res := l.RunScript(lines, lab.SourceScript, lab.RunOptions{Out: cmd.OutOrStdout(), JSON: asJSON})
 			l.Stop()
-			closeFront()
+			closeFront(cmd.ErrOrStderr())
 			sl.close()
 			if err := interrupted(); err != nil {
 				return err

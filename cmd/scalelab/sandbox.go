@@ -26,7 +26,8 @@ topology and panels for routing, latency, cache, shards, queue, breaker,
 traces and events. Press : for a command, ? for every key, q to quit.
 The session is logged (see --log); its path is printed on exit.
 With --http ADDR, real clients send requests into the lab (curl -i
-ADDR/item/42) and Prometheus can scrape ADDR/metrics.`,
+ADDR/item/42) and Prometheus can scrape ADDR/metrics; --otlp URL sends
+the sampled traces live to an OpenTelemetry endpoint.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSandbox(cmd, &lf, &logs, &pf, &ff) },
 	}
@@ -128,7 +129,7 @@ func runSandbox(cmd *cobra.Command, lf *labFlags, logs *logFlags, pf *presenterF
 	opt.Out = out
 	err = tui.Run(l, opt)
 	l.Stop()
-	closeFront()
+	closeFront(cmd.ErrOrStderr())
 	sl.close()
 	return err
 }
