@@ -88,8 +88,18 @@ func TestCallContinuesTheCallersTrace(t *testing.T) {
 		if f.ID != caller.TraceID || f.Root.Parent != caller.SpanID || f.Root.SpanID != a.Trace.SpanID {
 			t.Errorf("trace %v root %v parent %v; want %v under %v", f.ID, f.Root.SpanID, f.Root.Parent, caller.TraceID, caller.SpanID)
 		}
-		if len(f.Spans) < 3 { // root, web, cache, db
-			t.Errorf("only %d spans: %+v", len(f.Spans), f.Spans)
+		// Nested: the web server's span holds its cache lookup and the
+		// database read, the root holds the web server.
+		byID := map[trace.SpanID]trace.Span{}
+		for _, s := range f.Spans {
+			byID[s.SpanID] = s
+		}
+		names := map[string]string{} // span → its parent's name
+		for _, s := range f.Spans[1:] {
+			names[s.Name] = byID[s.Parent].Name
+		}
+		if len(f.Spans) < 4 || names["cache get"] != first(names, "web-") || names[first(names, "db-")] != first(names, "web-") || names[first(names, "web-")] != "GET /item" {
+			t.Errorf("spans are not nested web → cache, db: %v", names)
 		}
 		// Unsampled caller: its trace id carried on, nothing recorded.
 		caller.Sampled = false
@@ -171,4 +181,14 @@ func TestFailureOf(t *testing.T) {
 			t.Errorf("%v: %v, want %v", tc.err, got, tc.want)
 		}
 	}
+}
+
+// first is the first key of m that starts with prefix and has no space.
+func first(m map[string]string, prefix string) string {
+	for k := range m {
+		if strings.HasPrefix(k, prefix) && !strings.Contains(k, " ") {
+			return k
+		}
+	}
+	return "none " + prefix
 }

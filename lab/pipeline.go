@@ -29,6 +29,7 @@ type request struct {
 	shard    string
 	res      backend.Result // the web server's answer, for the request event
 	notify   chan<- struct{}
+	mark     int           // the trace's spans before the web server took it (see done)
 	answer   func(Answer)  // a call from outside (front.go): told how it went
 	own      trace.Context // a call's own trace context, for its answer
 
@@ -91,6 +92,7 @@ func (l *Lab) route(r *request, at time.Time) {
 		return
 	}
 	r.web = i
+	r.mark = r.tr.Mark()
 	w := l.web(i)
 	w.b.Submit(backend.Request{Arrive: at, Timeout: time.Duration(l.preset.Web.Timeout), Handler: r.serveFn}, r.doneFn)
 }
@@ -379,11 +381,12 @@ func (r *request) done(res backend.Result) {
 		name = w.b.Name()
 		w.lat.Record(res.End.Sub(r.arrive))
 		if r.tr != nil {
+			calls := r.tr.Mark() // the spans of the calls it made
 			if res.QueueWait > 0 {
 				r.tr.Span(name+" queue", r.tr.Root(), r.arrive, res.Start, nil)
 			}
 			if !res.Start.IsZero() {
-				r.tr.Span(name, r.tr.Root(), res.Start, res.End, res.Err)
+				r.tr.Adopt(r.tr.Span(name, r.tr.Root(), res.Start, res.End, res.Err), r.mark, calls)
 			}
 		}
 	}

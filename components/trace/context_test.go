@@ -71,3 +71,38 @@ func TestParseContextRejects(t *testing.T) {
 		t.Error("the zero context has a traceparent")
 	}
 }
+
+// A server's span, recorded after the calls it made, adopts them: the
+// waterfall nests, and at one start a parent comes before its child.
+func TestAdoptNestsTheCallsUnderTheServer(t *testing.T) {
+	tr := New(Settings{SampleRate: 1, Keep: 2}).Start("GET /item", t0)
+	mark := tr.Mark()
+	cache := tr.Span("cache get", SpanID{}, t0, t0, nil)
+	db := tr.Span("db-1", SpanID{}, t0, t0.Add(ms(5)), nil)
+	calls := tr.Mark()
+	queue := tr.Span("web-1 queue", SpanID{}, t0, t0, nil)
+	web := tr.Span("web-1", SpanID{}, t0, t0.Add(ms(6)), nil)
+	tr.Adopt(web, mark, calls)
+	tr.Finish(t0.Add(ms(6)), nil)
+	f, _ := tr.tracer.Latest()
+	parent := map[SpanID]SpanID{}
+	order := map[SpanID]int{}
+	for i, s := range f.Spans {
+		parent[s.SpanID] = s.Parent
+		order[s.SpanID] = i
+	}
+	root := f.Root.SpanID
+	for id, want := range map[SpanID]SpanID{cache: web, db: web, queue: root, web: root} {
+		if parent[id] != want {
+			t.Errorf("span %v: parent %v, want %v", id, parent[id], want)
+		}
+	}
+	if order[web] > order[cache] || order[web] > order[db] {
+		t.Errorf("order %v: web-1 after a child that starts with it", order)
+	}
+	var nilTrace *Trace
+	nilTrace.Adopt(web, 0, 9) // no-op, no panic
+	if nilTrace.Mark() != 0 {
+		t.Error("a nil trace has spans")
+	}
+}

@@ -51,7 +51,7 @@ const (
 type Finished struct {
 	ID       TraceID
 	Root     Span
-	Spans    []Span        // the root first, then children by start time
+	Spans    []Span        // the root first, then depth first, siblings by start time (see Trace.Adopt)
 	Duration time.Duration // the root span's duration
 	Err      bool          // whether any span failed
 }

@@ -115,7 +115,7 @@ func TestTracesArriveWithTheirLinks(t *testing.T) {
 	if p := rcv.paths[0]; p != "POST /v1/traces application/json" {
 		t.Errorf("request %q", p)
 	}
-	var spans uint64
+	var spans, nested uint64
 	for _, f := range finished {
 		rs := got[f.ID.String()]
 		spans += uint64(len(rs))
@@ -138,11 +138,16 @@ func TestTracesArriveWithTheirLinks(t *testing.T) {
 				t.Errorf("trace %v: the root has a parent %s", f.ID, parent)
 			case i > 0 && !ids[parent]:
 				t.Errorf("trace %v: span %q has parent %s, not a span of its trace", f.ID, s.Name(), parent)
+			case i > 0 && parent != rs[0].SpanID().String():
+				nested++
 			}
 			if s.EndTimestamp() < s.StartTimestamp() {
 				t.Errorf("span %q ends before it starts", s.Name())
 			}
 		}
+	}
+	if nested == 0 {
+		t.Error("no span is nested below a server's span")
 	}
 	if spans != st.Spans {
 		t.Errorf("%d spans received, the exporter counted %d", spans, st.Spans)
