@@ -72,10 +72,13 @@ func TestHeyLoad(t *testing.T) {
 		t.Logf("p%g: hey %.2fms, lab %.2fms", 100*q, h, m)
 		// hey's clock starts before the request is written and stops after
 		// the body is read: never less than the lab's, within 1 ms of
-		// timer jitter; the overhead on top is a loopback round trip and
-		// the handler, bounded loosely for a busy 2-core machine (measured
-		// there: 2–6 ms, 15–40 ms under the race detector).
-		if h < m-1 || h > m+100*raceSlowdown {
+		// timer jitter. The overhead on top is the lab's real-time cost
+		// (each server waits the clock's slack), a loopback round trip and
+		// the handler: 2–6 ms at the median on an idle 2-core machine,
+		// 15–40 ms under the race detector, and its tail grows without
+		// bound while other tests load the machine, so only the median is
+		// bounded, loosely.
+		if h < m-1 || (q == 0.5 && h > m+100*raceSlowdown) {
 			t.Errorf("p%g: hey %.2fms, lab %.2fms: not the lab's latency plus a small overhead", 100*q, h, m)
 		}
 	}
