@@ -67,14 +67,17 @@ func (r *receiver) spans() map[string][]ptrace.Span {
 	return out
 }
 
-func newLab(t *testing.T, sample string) *lab.Lab {
+func newLab(t *testing.T, sample string, load ...string) *lab.Lab {
 	t.Helper()
 	l, err := lab.New(lab.Config{Seed: 9, Speed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(l.Stop)
-	for _, line := range []string{"trace sample " + sample, "load 200/s"} {
+	if len(load) == 0 {
+		load = []string{"load 200/s"}
+	}
+	for _, line := range append([]string{"trace sample " + sample}, load...) {
 		if err := l.Exec(line, lab.SourceScript); err != nil {
 			t.Fatal(err)
 		}
@@ -204,18 +207,21 @@ func TestSlowEndpointNeverBlocksTheLab(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	l := newLab(t, "100%") // 200 traces a lab second, 1000 a second at 5x: the 200-trace ring overflows
-	e, err := Start(l, Settings{Endpoint: srv.URL, Every: 20 * time.Millisecond, Timeout: 500 * time.Millisecond})
+	// 1000 traces a lab second, 5000 a second at 5x (1000 if a busy
+	// machine slows the lab to 1x): a post held for its 1 s timeout lets
+	// the 200-trace ring overflow.
+	l := newLab(t, "100%", "load 1000/s")
+	e, err := Start(l, Settings{Endpoint: srv.URL, Every: 20 * time.Millisecond, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1200 * time.Millisecond)
-	if v, _ := l.Value("requests.rate"); v < 150 {
+	time.Sleep(1500 * time.Millisecond)
+	if v, _ := l.Value("requests.rate"); v < 750 {
 		t.Errorf("the lab slowed down: requests.rate %v", v)
 	}
 	t0 := time.Now()
 	st := e.Stop()
-	if time.Since(t0) > 3*time.Second {
+	if time.Since(t0) > 4*time.Second { // the post in flight and the last one, each up to its timeout
 		t.Errorf("Stop took %v", time.Since(t0))
 	}
 	if st.Sent != 0 || st.Dropped == 0 || st.Missed == 0 {
