@@ -20,6 +20,7 @@ import (
 // live.
 type frontFlags struct {
 	http, metrics, otlp string
+	told                []lab.Event // where they are, for the lab's events (see announce)
 }
 
 func (f *frontFlags) add(cmd *cobra.Command) {
@@ -53,10 +54,10 @@ func (f *frontFlags) check() error {
 }
 
 // start opens the listeners and the trace exporter asked for on l; they
-// close when l stops. It says where they are on errOut (nil: not at all)
-// and in the lab's events. The function it returns, called once l has
-// stopped, waits for them to close and says on its writer (nil: not at
-// all) what the exporter sent.
+// close when l stops. It says where they are on errOut (nil: not at all);
+// announce says it in the lab's events. The function it returns, called
+// once l has stopped, waits for them to close and says on its writer
+// (nil: not at all) what the exporter sent.
 func (f *frontFlags) start(l *lab.Lab, errOut io.Writer) (func(io.Writer), error) {
 	var servers []*front.Server
 	var exp *otlp.Exporter
@@ -82,7 +83,7 @@ func (f *frontFlags) start(l *lab.Lab, errOut io.Writer) (func(io.Writer), error
 			return fmt.Errorf("--%s %s: %w", flag, addr, err)
 		}
 		servers = append(servers, s)
-		l.Publish(lab.Event{Kind: lab.KindState, Component: flag, Detail: what + " on " + s.URL()})
+		f.told = append(f.told, lab.Event{Kind: lab.KindState, Component: flag, Detail: what + " on " + s.URL()})
 		if errOut != nil {
 			fmt.Fprintf(errOut, "scalelab: %s on %s\n", what, s.URL())
 		}
@@ -107,10 +108,20 @@ func (f *frontFlags) start(l *lab.Lab, errOut io.Writer) (func(io.Writer), error
 			return nil, fmt.Errorf("--otlp %s: %w", f.otlp, err)
 		}
 		exp = e
-		l.Publish(lab.Event{Kind: lab.KindState, Component: "otlp", Detail: "sampled traces sent to " + e.URL() + " each second"})
+		f.told = append(f.told, lab.Event{Kind: lab.KindState, Component: "otlp", Detail: "sampled traces sent to " + e.URL() + " each second"})
 		if errOut != nil {
 			fmt.Fprintf(errOut, "scalelab: traces to %s\n", e.URL())
 		}
 	}
 	return closeAll, nil
+}
+
+// announce publishes, in l's events, where start opened the front door,
+// the metrics and the trace exporter: once whoever shows the events
+// listens (the dashboard subscribes when it starts).
+func (f *frontFlags) announce(l *lab.Lab) {
+	for _, e := range f.told {
+		l.Publish(e)
+	}
+	f.told = nil
 }

@@ -165,6 +165,7 @@ sends the sampled traces live to an OpenTelemetry endpoint.`,
 				sl.close()
 				return err
 			}
+			ff.announce(l) // in the session log
 			interrupted := stopOnSignal(l)
 			res := l.RunScript(lines, lab.SourceScript, lab.RunOptions{Out: cmd.OutOrStdout(), JSON: asJSON})
 			l.Stop()

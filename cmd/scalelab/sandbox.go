@@ -120,12 +120,13 @@ func runSandbox(cmd *cobra.Command, lf *labFlags, logs *logFlags, pf *presenterF
 	sl := &sessionLogs{flags: logs, mode: "tui", tui: true, errOut: cmd.ErrOrStderr()}
 	out := sl.output(cmd.OutOrStdout())
 	sl.start(l, nil)
-	closeFront, err := ff.start(l, nil) // told in the events panel
+	closeFront, err := ff.start(l, nil)
 	if err != nil {
 		l.Stop()
 		sl.close()
 		return err
 	}
+	opt.Started = func() { ff.announce(l) } // in the events panel
 	opt.Out = out
 	err = tui.Run(l, opt)
 	l.Stop()
