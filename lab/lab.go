@@ -54,6 +54,7 @@ type Lab struct {
 	clock  *clock.Clock
 	start  time.Time
 	stop   chan struct{}
+	done   chan struct{} // closed when Stop is done
 	wg     sync.WaitGroup
 	once   sync.Once
 
@@ -148,6 +149,7 @@ type labMetrics struct {
 	coalesced, dbReads, balanced           *Counter // misses that shared a fetch; database reads; requests that reached the balancer
 	cdnHits, cdnMisses, cdnStale           *Counter // reads the CDN edge answered, passed on, and answered with an old version
 	sampled                                *Counter
+	http                                   *Counter   // calls through the HTTP front door (front.go)
 	latency, failed                        *Histogram // end-to-end, of requests that succeeded and that failed
 }
 
@@ -181,7 +183,7 @@ func New(cfg Config) (*Lab, error) {
 	}
 	clk := clock.New(cfg.Speed)
 	l := &Lab{
-		cfg: cfg, preset: p, clock: clk, start: clk.Now(), stop: make(chan struct{}),
+		cfg: cfg, preset: p, clock: clk, start: clk.Now(), stop: make(chan struct{}), done: make(chan struct{}),
 		Bus: &Bus{}, reg: NewRegistry(),
 		latest: make([]atomic.Uint64, p.Keys), wroteAt: make([]atomic.Int64, p.Keys), storedAt: make([]int64, p.Keys),
 	}
@@ -197,7 +199,7 @@ func New(cfg Config) (*Lab, error) {
 		coalesced: l.reg.Counter("cache.coalesced"), dbReads: l.reg.Counter("db.reads"), balanced: l.reg.Counter("lb.requests"),
 		cdnHits: l.reg.Counter("cdn.hits"), cdnMisses: l.reg.Counter("cdn.misses"), cdnStale: l.reg.Counter("cdn.stale"),
 		sampled: l.reg.Counter("trace.sampled"), latency: l.reg.Histogram("latency"),
-		failed: l.reg.Histogram("latency.failed"),
+		failed: l.reg.Histogram("latency.failed"), http: l.reg.Counter("http.requests"),
 	}
 	l.tracer = trace.New(trace.Settings{SampleRate: p.Trace.Sample, Keep: 200, Seed: cfg.Seed})
 
@@ -463,8 +465,13 @@ func (l *Lab) Stop() {
 			l.server(name).b.Stop()
 		}
 		l.health.probing.Wait() // answered by now: the servers are stopped
+		close(l.done)
 	})
 }
+
+// Stopped is closed once Stop has stopped everything: no request finishes
+// after it, so a reader of traces or metrics can take its last look.
+func (l *Lab) Stopped() <-chan struct{} { return l.done }
 
 // sampler takes a registry frame every frameEvery of lab time, and polls the
 // breaker so its lazy open→half-open transition is noticed on time.

@@ -92,6 +92,8 @@ var Metrics = sortedMetrics([]MetricInfo{
 	gauge("load.rate", UnitReqPerS, "arrival rate the load generator is set to (0 when off or paused)", func(s *Snapshot) float64 { return s.Load.Rate }),
 	gauge("load.arrivals", UnitReqPerS, "arrivals actually generated over the last second", func(s *Snapshot) float64 { return s.Load.Arrivals }),
 	gauge("load.skipped", UnitCount, "arrivals not sent since the start: the machine fell over 10 lab seconds behind even at the slowest speed", func(s *Snapshot) float64 { return float64(s.Load.Skipped) }),
+	gauge("http.requests", UnitReqPerS, "requests that came in through the HTTP front door (--http) per second (last 1 s); they are counted in requests.* too", func(s *Snapshot) float64 { return s.Requests.HTTP }),
+	gauge("http.total", UnitCount, "requests that came in through the HTTP front door since the start", func(s *Snapshot) float64 { return float64(s.Requests.HTTPTotal) }),
 	gauge("requests.rate", UnitReqPerS, "requests completed per second (last 1 s)", func(s *Snapshot) float64 { return s.Requests.Rate }),
 	gauge("requests.total", UnitCount, "requests completed since the start, failed or not", func(s *Snapshot) float64 { return float64(s.Requests.Total) }),
 	gauge("errors.rate", "err/s", "requests failed per second (last 1 s)", func(s *Snapshot) float64 { return s.Requests.ErrorRate }),

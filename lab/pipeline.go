@@ -31,6 +31,9 @@ type request struct {
 	shard    string
 	res      backend.Result // the web server's answer, for the request event
 	notify   chan<- struct{}
+	mark     int           // the trace's spans before the web server took it (see done)
+	answer   func(Answer)  // a call from outside (front.go): told how it went
+	own      trace.Context // a call's own trace context, for its answer
 
 	serveFn backend.Handler
 	doneFn  func(backend.Result)
@@ -56,15 +59,30 @@ func (l *Lab) issue(id, key uint64, write, checkout bool, at time.Time) {
 // issueNotify is issue with a channel that gets one value when the request
 // finishes (for closed-loop clients); nil for none.
 func (l *Lab) issueNotify(id, key uint64, write, checkout bool, at time.Time, notify chan<- struct{}) {
-	r := l.pool.Get().(*request)
+	r := l.newRequest(id, key, write, checkout, at)
 	r.notify = notify
+	r.tr = l.tracer.Start(r.name(), at)
+	l.route(r, at)
+}
+
+// newRequest takes a request from the pool, set up to arrive at at.
+func (l *Lab) newRequest(id, key uint64, write, checkout bool, at time.Time) *request {
+	r := l.pool.Get().(*request)
 	r.id, r.key, r.write, r.checkout, r.arrive = id, key, write, checkout, at
 	r.cacheUse, r.shard, r.fill = "", "", nil
-	name := "GET /item"
-	if write {
-		name = "PUT /item"
+	return r
+}
+
+// name is the request's root span name.
+func (r *request) name() string {
+	if r.write {
+		return "PUT /item"
 	}
-	r.tr = l.tracer.Start(name, at)
+	return "GET /item"
+}
+
+// route sends a request, its trace started, to a web server.
+func (l *Lab) route(r *request, at time.Time) {
 	if r.tr != nil {
 		l.m.sampled.Inc()
 	}
@@ -72,7 +90,7 @@ func (l *Lab) issueNotify(id, key uint64, write, checkout bool, at time.Time, no
 		return
 	}
 	l.m.balanced.Inc()
-	i, err := l.lb.Pick(key)
+	i, err := l.lb.Pick(r.key)
 	if err != nil {
 		l.m.unroutable.Inc()
 		r.web = -1
@@ -80,6 +98,7 @@ func (l *Lab) issueNotify(id, key uint64, write, checkout bool, at time.Time, no
 		return
 	}
 	r.web = i
+	r.mark = r.tr.Mark()
 	w := l.web(i)
 	w.b.Submit(backend.Request{Arrive: at, Timeout: time.Duration(l.preset.Web.Timeout), Handler: r.serveFn}, r.doneFn)
 }
@@ -397,11 +416,12 @@ func (r *request) done(res backend.Result) {
 		name = w.b.Name()
 		w.lat.Record(res.End.Sub(r.arrive))
 		if r.tr != nil {
+			calls := r.tr.Mark() // the spans of the calls it made
 			if res.QueueWait > 0 {
 				r.tr.Span(name+" queue", r.tr.Root(), r.arrive, res.Start, nil)
 			}
 			if !res.Start.IsZero() {
-				r.tr.Span(name, r.tr.Root(), res.Start, res.End, res.Err)
+				r.tr.Adopt(r.tr.Span(name, r.tr.Root(), res.Start, res.End, res.Err), r.mark, calls)
 			}
 		}
 	}
@@ -431,7 +451,7 @@ func (r *request) finish(end time.Time, backendName string, err error) {
 	r.tr.Finish(end, err)
 	if l.Bus.WantsRequests() {
 		key := r.key
-		e := Event{Kind: KindRequest, ID: r.id, Key: &key, Op: "read", Checkout: r.checkout, Arrive: r.arrive.Sub(l.start).Seconds(),
+		e := Event{Kind: KindRequest, Source: r.source(), ID: r.id, Key: &key, Op: "read", Checkout: r.checkout, Arrive: r.arrive.Sub(l.start).Seconds(),
 			Backend: backendName, Cache: r.cacheUse, Shard: r.shard, LatencyMS: float64(lat) / float64(time.Millisecond)}
 		if r.write {
 			e.Op = "write"
@@ -445,6 +465,10 @@ func (r *request) finish(end time.Time, backendName string, err error) {
 			e.Err = err.Error()
 		}
 		l.eventAt(e, end)
+	}
+	if r.answer != nil {
+		r.answer(r.answerOf(end, backendName, err))
+		r.answer, r.own = nil, trace.Context{}
 	}
 	r.tr = nil
 	notify := r.notify

@@ -25,7 +25,7 @@ func TestReadmeAndDocsAreGenerated(t *testing.T) {
 	}{
 		{"../README.md", []struct{ name, want string }{{"scripts", ScriptTable()}, {"script demo", demo}}},
 		{"../docs/commands.md", []struct{ name, want string }{{"commands", CommandTable()}}},
-		{"../docs/metrics.md", []struct{ name, want string }{{"metrics", MetricTable()}}},
+		{"../docs/metrics.md", []struct{ name, want string }{{"metrics", MetricTable()}, {"prometheus", PromTable()}}},
 	} {
 		b, err := os.ReadFile(doc.file)
 		if err != nil {

@@ -54,6 +54,8 @@ type RequestStats struct {
 	ErrorRatio float64 // share of completed requests that failed
 	Unroutable float64 // failed per second because no web server was healthy
 	Balanced   float64 // per second that reached the balancer (not answered by the CDN edge)
+	HTTP       float64 // arrived through the HTTP front door per second
+	HTTPTotal  uint64  // arrived through the HTTP front door since the start
 }
 
 // LatencyStats is the end-to-end latency distribution of recent requests
@@ -315,6 +317,7 @@ func (l *Lab) Snapshot() Snapshot {
 			ErrorRate: rate.Rate("errors"), Errors: uint64(rate.Total("errors")),
 			ErrorRatio: ratio(stat.Delta("errors"), stat.Delta("requests")),
 			Unroutable: rate.Rate("unroutable"), Balanced: rate.Rate("lb.requests"),
+			HTTP: rate.Rate("http.requests"), HTTPTotal: uint64(rate.Total("http.requests")),
 		}
 		h := stat.Hist("latency")
 		f := stat.Hist("latency.failed")

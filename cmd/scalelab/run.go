@@ -97,6 +97,7 @@ func newRunCmd() *cobra.Command {
 	var logs logFlags
 	var script, events string
 	var asJSON bool
+	var ff frontFlags
 	cmd := &cobra.Command{
 		Use:   "run --script FILE|NAME",
 		Short: "Run a script of lab commands headless, printing metrics each lab second",
@@ -112,8 +113,14 @@ The whole script is checked first: any bad line is reported as
 file:line:col: message and nothing runs. The exit code is 1 if any command
 or expect failed, 2 for bad flags or a bad script.
 
-The session is logged (see --log); "scalelab replay LOG" runs it again.`,
+The session is logged (see --log); "scalelab replay LOG" runs it again.
+
+With --http ADDR, real clients (curl, hey, wrk) send requests into the lab
+while the script runs, through the same pipeline as its load, and
+Prometheus can scrape ADDR/metrics (or --metrics ADDR alone); --otlp URL
+sends the sampled traces live to an OpenTelemetry endpoint.`,
 		Example: `  scalelab run --script demo
+  scalelab run --script demo --http 127.0.0.1:8080   # then: curl -i localhost:8080/item/42
   scalelab run --script demo --speed 10 --json --log demo.jsonl --events requests
   scalelab scripts demo > my.lab && scalelab run --script my.lab`,
 		Args: cobra.NoArgs,
@@ -134,6 +141,9 @@ The session is logged (see --log); "scalelab replay LOG" runs it again.`,
 			if err != nil {
 				return err
 			}
+			if err := ff.check(); err != nil {
+				return err
+			}
 			file, src, err := openScript(script)
 			if err != nil {
 				return err
@@ -149,9 +159,17 @@ The session is logged (see --log); "scalelab replay LOG" runs it again.`,
 			}
 			sl := &sessionLogs{flags: &logs, mode: "run", requests: events == "requests", errOut: cmd.ErrOrStderr()}
 			sl.start(l, nil)
+			closeFront, err := ff.start(l, cmd.ErrOrStderr())
+			if err != nil {
+				l.Stop()
+				sl.close()
+				return err
+			}
+			ff.announce(l) // in the session log
 			interrupted := stopOnSignal(l)
 			res := l.RunScript(lines, lab.SourceScript, lab.RunOptions{Out: cmd.OutOrStdout(), JSON: asJSON})
 			l.Stop()
+			closeFront(cmd.ErrOrStderr())
 			sl.close()
 			if err := interrupted(); err != nil {
 				return err
@@ -163,6 +181,7 @@ The session is logged (see --log); "scalelab replay LOG" runs it again.`,
 		},
 	}
 	lf.add(cmd)
+	ff.add(cmd)
 	cmd.Flags().StringVar(&script, "script", "", "file of lab commands, one per line (# comments), or a shipped script's `NAME` (scalelab scripts lists them)")
 	_ = cmd.RegisterFlagCompletionFunc("script", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return lab.ScriptNames(), cobra.ShellCompDirectiveDefault // and files

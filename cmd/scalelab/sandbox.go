@@ -17,17 +17,22 @@ func newSandboxCmd() *cobra.Command {
 	var lf labFlags
 	var logs logFlags
 	var pf presenterFlags
+	var ff frontFlags
 	cmd := &cobra.Command{
 		Use:   "sandbox",
 		Short: "Open the live dashboard on a lab for free play",
 		Long: `Sandbox builds a lab from a preset and opens the dashboard: a map of the
 topology and panels for routing, latency, cache, shards, queue, breaker,
 traces and events. Press : for a command, ? for every key, q to quit.
-The session is logged (see --log); its path is printed on exit.`,
+The session is logged (see --log); its path is printed on exit.
+With --http ADDR, real clients send requests into the lab (curl -i
+ADDR/item/42) and Prometheus can scrape ADDR/metrics; --otlp URL sends
+the sampled traces live to an OpenTelemetry endpoint.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return runSandbox(cmd, &lf, &logs, &pf) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runSandbox(cmd, &lf, &logs, &pf, &ff) },
 	}
 	lf.add(cmd)
+	ff.add(cmd)
 	logs.add(cmd)
 	logs.addRecord(cmd, "the dashboard draws")
 	pf.add(cmd)
@@ -90,9 +95,12 @@ func runLessonsTUI(cmd *cobra.Command, lf *labFlags, logs *logFlags, dir, open s
 	return tui.RunLessons(set, newLab, path, opt)
 }
 
-func runSandbox(cmd *cobra.Command, lf *labFlags, logs *logFlags, pf *presenterFlags) error {
+func runSandbox(cmd *cobra.Command, lf *labFlags, logs *logFlags, pf *presenterFlags, ff *frontFlags) error {
 	cfg, err := lf.config()
 	if err != nil {
+		return err
+	}
+	if err := ff.check(); err != nil {
 		return err
 	}
 	opt := tui.Options{In: cmd.InOrStdin(), NoColor: tui.NoColorRequested()}
@@ -112,9 +120,17 @@ func runSandbox(cmd *cobra.Command, lf *labFlags, logs *logFlags, pf *presenterF
 	sl := &sessionLogs{flags: logs, mode: "tui", tui: true, errOut: cmd.ErrOrStderr()}
 	out := sl.output(cmd.OutOrStdout())
 	sl.start(l, nil)
+	closeFront, err := ff.start(l, nil)
+	if err != nil {
+		l.Stop()
+		sl.close()
+		return err
+	}
+	opt.Started = func() { ff.announce(l) } // in the events panel
 	opt.Out = out
 	err = tui.Run(l, opt)
 	l.Stop()
+	closeFront(cmd.ErrOrStderr())
 	sl.close()
 	return err
 }

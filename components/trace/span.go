@@ -102,6 +102,33 @@ func (tr *Trace) Span(name string, parent SpanID, start, end time.Time, err erro
 	return id
 }
 
+// Mark returns how many spans the trace holds so far, root included (0
+// for a nil Trace): pass it to Adopt.
+func (tr *Trace) Mark() int {
+	if tr == nil {
+		return 0
+	}
+	return len(tr.spans)
+}
+
+// Adopt moves under parent the spans recorded from mark from up to mark
+// to that hang from the root. It is for a span whose times are known only
+// after its children's — a server's span is recorded when it answers,
+// after the calls it made — so the waterfall nests: web-1 over its cache
+// lookup and database read, not beside them. After Finish, or on a nil
+// Trace, it does nothing.
+func (tr *Trace) Adopt(parent SpanID, from, to int) {
+	if tr == nil || tr.done || !parent.IsValid() {
+		return
+	}
+	root := tr.Root()
+	for i := max(from, 1); i < min(to, len(tr.spans)); i++ {
+		if tr.spans[i].Parent == root && tr.spans[i].SpanID != parent {
+			tr.spans[i].Parent = parent
+		}
+	}
+}
+
 // Finish ends the root span at end (failed if err is non-nil) and publishes
 // the trace to its tracer's ring of recent traces. From then on the trace is
 // immutable; a second Finish, like any Span after it, does nothing.
@@ -114,6 +141,7 @@ func (tr *Trace) Finish(end time.Time, err error) {
 	root.End = end
 	root.Err = errText(err)
 	slices.SortStableFunc(tr.spans[1:], func(a, b Span) int { return a.Start.Compare(b.Start) })
+	tr.spans = treeOrder(tr.spans)
 	f := Finished{
 		ID:       root.TraceID,
 		Root:     *root,
@@ -130,9 +158,13 @@ func (tr *Trace) Finish(end time.Time, err error) {
 // do not depend on what other goroutines are doing. The mix is a bijection,
 // so ids within a trace are distinct (bar the one input mapped to zero).
 func (tr *Trace) newSpanID() SpanID {
-	tid := tr.spans[0].TraceID
 	tr.nextID++
-	x := mix(be64(tid[8:]) ^ be64(tid[:8]) + tr.nextID*golden)
+	return spanID(tr.spans[0].TraceID, tr.nextID)
+}
+
+// spanID is the n-th span id drawn in the trace tid (the root's is the 1st).
+func spanID(tid TraceID, n uint64) SpanID {
+	x := mix(be64(tid[8:]) ^ be64(tid[:8]) + n*golden)
 	if x == 0 {
 		x = 1
 	}
@@ -157,4 +189,42 @@ func errText(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// treeOrder puts spans, the root first and the rest by start time, in the
+// order a waterfall shows them: depth first from the root, siblings by
+// start time, so a parent always comes before its children. A span whose
+// parent is not in the trace goes last. Flat traces (every span a child
+// of the root) are left as they are.
+func treeOrder(spans []Span) []Span {
+	flat := true
+	for i := 1; i < len(spans); i++ {
+		flat = flat && spans[i].Parent == spans[0].SpanID
+	}
+	if flat {
+		return spans
+	}
+	children := make(map[SpanID][]int, len(spans))
+	for i := 1; i < len(spans); i++ {
+		children[spans[i].Parent] = append(children[spans[i].Parent], i)
+	}
+	out := make([]Span, 0, len(spans))
+	placed := make([]bool, len(spans))
+	var walk func(i int)
+	walk = func(i int) {
+		placed[i] = true
+		out = append(out, spans[i])
+		for _, c := range children[spans[i].SpanID] {
+			if !placed[c] {
+				walk(c)
+			}
+		}
+	}
+	walk(0)
+	for i := range spans {
+		if !placed[i] {
+			out = append(out, spans[i])
+		}
+	}
+	return out
 }

@@ -51,7 +51,7 @@ const (
 type Finished struct {
 	ID       TraceID
 	Root     Span
-	Spans    []Span        // the root first, then children by start time
+	Spans    []Span        // the root first, then depth first, siblings by start time (see Trace.Adopt)
 	Duration time.Duration // the root span's duration
 	Err      bool          // whether any span failed
 }
@@ -116,13 +116,19 @@ func (t *Tracer) SampleRate() float64 { return math.Float64frombits(t.rate.Load(
 // unsampled request gets nil (every Trace method accepts nil), costing one
 // atomic add and no allocation. A sampled one costs one allocation.
 func (t *Tracer) Start(name string, start time.Time, attrs ...Attr) *Trace {
+	tr, _ := t.start(name, start, attrs)
+	return tr
+}
+
+// start is Start, also returning the counter value its ids were drawn at.
+func (t *Tracer) start(name string, start time.Time, attrs []Attr) (*Trace, uint64) {
 	if t == nil {
-		return nil
+		return nil, 0
 	}
 	n := t.seq.Add(2)
 	lo := mix(t.key + n*golden)
 	if lo>>1 >= t.bound.Load() {
-		return nil
+		return nil, n
 	}
 	t.sampled.Add(1)
 	hi := mix(t.key + (n-1)*golden)
@@ -139,7 +145,7 @@ func (t *Tracer) Start(name string, start time.Time, attrs ...Attr) *Trace {
 	root.Name = name
 	root.Start = start
 	root.Attrs = tr.keep(attrs)
-	return tr
+	return tr, n
 }
 
 func (t *Tracer) publish(f Finished) {

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Span kinds and status codes, as numbered in the OTLP protobuf.
@@ -96,9 +97,24 @@ func WriteOTLP(w io.Writer, l *Log) error {
 	if err != nil {
 		return err
 	}
+	return EncodeOTLP(w, start, OTLPService{Version: l.Header.Version, Preset: l.Header.Preset}, l.Traces)
+}
+
+// OTLPService is what the resource of an OTLP document says about the lab
+// that sent it.
+type OTLPService struct {
+	Version string // scalelab's version; "" to leave out
+	Preset  string // the lab's preset; "" to leave out
+}
+
+// EncodeOTLP writes traces, as a session log records them (span times in
+// nanoseconds after start), as one OTLP/JSON document from service
+// "scalelab": the encoding WriteOTLP and the live exporter (lab/otlp)
+// share. A trace or span id that is not hex is an error.
+func EncodeOTLP(w io.Writer, start time.Time, svc OTLPService, traces []Trace) error {
 	base := start.UnixNano()
 	var spans []otlpSpan
-	for _, tr := range l.Traces {
+	for _, tr := range traces {
 		if !isHexID(tr.TraceID, 32) {
 			return fmt.Errorf("trace at %.3fs: trace id %q is not 32 hex digits", tr.T, tr.TraceID)
 		}
@@ -127,16 +143,16 @@ func WriteOTLP(w io.Writer, l *Log) error {
 		}
 	}
 	res := otlpResource{Attributes: []otlpKeyValue{{"service.name", otlpValue{"scalelab"}}}}
-	if l.Header.Version != "" {
-		res.Attributes = append(res.Attributes, otlpKeyValue{"service.version", otlpValue{l.Header.Version}})
+	if svc.Version != "" {
+		res.Attributes = append(res.Attributes, otlpKeyValue{"service.version", otlpValue{svc.Version}})
 	}
-	if l.Header.Preset != "" {
-		res.Attributes = append(res.Attributes, otlpKeyValue{"scalelab.preset", otlpValue{l.Header.Preset}})
+	if svc.Preset != "" {
+		res.Attributes = append(res.Attributes, otlpKeyValue{"scalelab.preset", otlpValue{svc.Preset}})
 	}
 	doc := otlpTraces{ResourceSpans: []otlpResourceSpans{{
 		Resource: res,
 		ScopeSpans: []otlpScopeSpans{{
-			Scope: otlpScope{Name: "github.com/scalelab/scalelab/components/trace", Version: l.Header.Version},
+			Scope: otlpScope{Name: "github.com/scalelab/scalelab/components/trace", Version: svc.Version},
 			Spans: spans,
 		}},
 	}}}
@@ -146,7 +162,7 @@ func WriteOTLP(w io.Writer, l *Log) error {
 // otlpKind picks the span kind for the i-th span of a trace (0 is the root).
 func otlpKind(i int, s Span) int {
 	switch {
-	case i == 0 && s.Parent == "":
+	case i == 0: // the root: the lab serving the request (its parent, if any, is the caller's span)
 		return otlpKindServer
 	case s.Name == "queue publish" || s.Name == "write-behind enqueue":
 		return otlpKindProducer

@@ -306,6 +306,10 @@ func (w *Writer) traces(l *lab.Lab, fs []trace.Finished) {
 	}
 }
 
+// TraceRecord converts a finished trace to the record a session log
+// keeps (and EncodeOTLP encodes); times become lab nanoseconds since start.
+func TraceRecord(start time.Time, f trace.Finished) Trace { return traceLine(start, f) }
+
 // traceLine converts a finished trace; times become lab nanoseconds since
 // start.
 func traceLine(start time.Time, f trace.Finished) Trace {

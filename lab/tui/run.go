@@ -32,6 +32,11 @@ type Options struct {
 
 	Presenter bool     // open in the presenter layout
 	Panels    []string // its panels (ParsePresenterPanels); nil: DefaultPresenterPanels
+
+	// Started, if set, is called once the dashboard listens to the lab's
+	// events, before it draws: an event published from it shows in the
+	// events panel.
+	Started func()
 }
 
 // Run shows the dashboard for src until the user quits. The terminal is
@@ -43,6 +48,9 @@ func Run(src Source, opt Options) (err error) {
 	m := New(src, &Common{Styles: opt.styles(), Keys: DefaultKeyMap()})
 	m.SetPresenter(opt.Presenter, opt.Panels)
 	defer m.Stop()
+	if opt.Started != nil {
+		opt.Started()
+	}
 	_, err = runProgram(m, "dashboard", opt)
 	return err
 }

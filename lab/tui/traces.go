@@ -203,7 +203,7 @@ func (p *TracesPanel) renderWaterfall(f *trace.Finished) string {
 		total = max(total, sp.End.Sub(r0))
 	}
 
-	depth := make(map[trace.SpanID]int, len(f.Spans))
+	parent := make(map[trace.SpanID]trace.SpanID, len(f.Spans))
 	spans := f.Spans
 	if len(spans) == 0 {
 		spans = []trace.Span{f.Root}
@@ -222,13 +222,15 @@ func (p *TracesPanel) renderWaterfall(f *trace.Finished) string {
 		shown = spans[:max(ih-1, 0)]
 	}
 
+	for _, sp := range spans {
+		parent[sp.SpanID] = sp.Parent
+	}
 	var lines []string
 	for _, sp := range shown {
-		d := 0
-		if sp.Parent.IsValid() {
-			d = depth[sp.Parent] + 1
+		d := 0 // ancestors in this trace (a root's parent may be a caller's span, outside the lab)
+		for p, ok := parent[sp.Parent]; ok && d < len(spans); p, ok = parent[p] {
+			d++
 		}
-		depth[sp.SpanID] = d
 		name := traceCut(strings.Repeat(" ", min(d, 4))+sp.Name, nameW)
 		name += strings.Repeat(" ", nameW-len([]rune(name)))
 		bad := sp.Err != ""
