@@ -215,9 +215,14 @@ func TestSlowEndpointNeverBlocksTheLab(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1500 * time.Millisecond)
-	if v, _ := l.Value("requests.rate"); v < 750 {
-		t.Errorf("the lab slowed down: requests.rate %v", v)
+	time.Sleep(300 * time.Millisecond)
+	r0, _ := l.Value("requests.total")
+	time.Sleep(1200 * time.Millisecond) // a post is held all along
+	// A blocked lab would finish nothing; how much it finishes depends on
+	// the machine (under -race and load the pacer may slow it), so the bar
+	// is only that it went on.
+	if r1, _ := l.Value("requests.total"); r1-r0 < 200 {
+		t.Errorf("the lab stalled while a post was held: %v requests finished in 1.2 s", r1-r0)
 	}
 	t0 := time.Now()
 	st := e.Stop()
