@@ -19,14 +19,14 @@ import (
 // clock. It is safe for concurrent use; each call costs one lock and a sum
 // over ten buckets.
 type Budget struct {
-	ratio    float64
-	floor    float64 // retries the window allows with no calls at all
-	width    int64   // ns per bucket
-	mu       sync.Mutex
-	buckets  [budgetBuckets]budgetBucket
-	newest   int64 // epoch (at / width) of the newest bucket
-	started  bool
-	refused  uint64 // retries the budget refused
+	ratio   float64
+	floor   float64 // retries the window allows with no calls at all
+	width   int64   // ns per bucket
+	mu      sync.Mutex
+	buckets [budgetBuckets]budgetBucket
+	newest  int64 // epoch (at / width) of the newest bucket
+	started bool
+	refused uint64 // retries the budget refused
 }
 
 const budgetBuckets = 10
