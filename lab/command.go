@@ -92,7 +92,7 @@ func init() {
 		killCommand, reviveCommand, slowCommand, errorsCommand, hangCommand,
 		balancerCommand, healthCommand,
 		cacheCommand, shardCommand, replicasCommand, readsCommand, failoverCommand, promoteCommand,
-		queueCommand, breakerCommand, ordersCommand, traceCommand,
+		queueCommand, breakerCommand, timeoutCommand, retryCommand, ordersCommand, traceCommand,
 		speedCommand, freezeCommand, thawCommand, waitCommand, expectCommand,
 	}
 }

@@ -78,6 +78,7 @@ type Lab struct {
 	blockWhenFull atomic.Bool // publishers wait when the write queue is full
 	payments      *server
 	orders        *orders // the event store of checkouts; nil without them
+	calls         calls   // deadlines and retries of the calls between tiers (resilience.go)
 
 	// The server tables are read on every request and written only by
 	// scale and shard commands, so readers load an immutable snapshot and
@@ -193,6 +194,7 @@ func New(cfg Config) (*Lab, error) {
 		sampled: l.reg.Counter("trace.sampled"), latency: l.reg.Histogram("latency"),
 		failed: l.reg.Histogram("latency.failed"),
 	}
+	l.initCalls()
 	l.tracer = trace.New(trace.Settings{SampleRate: p.Trace.Sample, Keep: 200, Seed: cfg.Seed})
 
 	// Web tier behind the balancer.

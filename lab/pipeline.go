@@ -75,7 +75,7 @@ func (l *Lab) issueNotify(id, key uint64, write, checkout bool, at time.Time, no
 	}
 	r.web = i
 	w := l.web(i)
-	w.b.Submit(backend.Request{Arrive: at, Timeout: time.Duration(l.preset.Web.Timeout), Handler: r.serveFn}, r.doneFn)
+	w.b.Submit(backend.Request{Arrive: at, Timeout: l.deadline(calleeWeb), Handler: r.serveFn}, r.doneFn)
 }
 
 // serve is the web server's work, run on one of its workers once the
@@ -153,7 +153,7 @@ func (r *request) dbRead(cur time.Time) (start, end time.Time, version uint64, e
 	}
 	name := s.b.Name()
 	r.shard = name
-	res := s.b.Do(backend.Request{Arrive: cur, Timeout: time.Duration(l.preset.DB.Timeout)})
+	res := l.callDB(s, cur)
 	s.lat.Record(res.End.Sub(cur))
 	r.tr.Span(name, r.tr.Root(), cur, res.End, res.Err, trace.Attr{Key: "db.op", Value: "read"}, waitAttr(res))
 	if res.Err != nil {
@@ -263,12 +263,12 @@ func (l *Lab) noteWrite(key, version uint64, at time.Time) {
 	mu.Unlock()
 }
 
-// charge calls payments through the circuit breaker (or straight, when
-// the breaker is off).
-func (r *request) charge(cur time.Time) (time.Time, error) {
+// chargeOnce is one attempt at charging payments: through the circuit
+// breaker, or straight when the breaker is off (see charge).
+func (r *request) chargeOnce(cur time.Time) (time.Time, error) {
 	l := r.lab
 	if !l.breakerOn.Load() {
-		res := l.payments.b.Do(backend.Request{Arrive: cur, Timeout: time.Duration(l.preset.Payments.Timeout)})
+		res := l.payments.b.Do(backend.Request{Arrive: cur, Timeout: l.deadline(calleePayments)})
 		l.payments.lat.Record(res.End.Sub(cur))
 		r.tr.Span("payments", r.tr.Root(), cur, res.End, res.Err, waitAttr(res))
 		return res.End, res.Err
@@ -278,7 +278,7 @@ func (r *request) charge(cur time.Time) (time.Time, error) {
 		r.tr.Span("payments", r.tr.Root(), cur, cur, err, trace.Attr{Key: "breaker", Value: "rejected"})
 		return cur, err
 	}
-	res := l.payments.b.Do(backend.Request{Arrive: cur, Timeout: time.Duration(l.preset.Payments.Timeout)})
+	res := l.payments.b.Do(backend.Request{Arrive: cur, Timeout: l.deadline(calleePayments)})
 	l.breaker.Done(ticket, res.Err == nil)
 	l.payments.lat.Record(res.End.Sub(cur))
 	r.tr.Span("payments", r.tr.Root(), cur, res.End, res.Err, waitAttr(res))
@@ -302,7 +302,7 @@ func (l *Lab) dbWrite(w write, cur time.Time, tr *trace.Trace) (time.Time, error
 		s = rt.primary
 	}
 	name := s.b.Name()
-	res := s.b.Do(backend.Request{Arrive: cur, Timeout: time.Duration(l.preset.DB.Timeout)})
+	res := l.callDB(s, cur)
 	s.lat.Record(res.End.Sub(cur))
 	tr.Span(name, tr.Root(), cur, res.End, res.Err, trace.Attr{Key: "db.op", Value: "write"}, waitAttr(res))
 	if res.Err != nil {
@@ -357,6 +357,7 @@ func (r *request) done(res backend.Result) {
 	l := r.lab
 	name := ""
 	if r.web >= 0 {
+		l.noteWebAnswer(res)
 		l.lb.Done(r.web)
 		w := l.web(r.web)
 		name = w.b.Name()

@@ -32,6 +32,7 @@ type Snapshot struct {
 	Shards        *ShardsStats   // nil without a database tier
 	Queue         *QueueStats    // nil without a queue
 	Breakers      []BreakerStats // one per circuit breaker
+	Calls         []CallStats    // timeouts and retries, per tier called: web, db, payments
 	Orders        *OrdersStats   // nil without checkouts
 	Trace         TraceStats
 	EventsDropped uint64 // request events dropped by slow subscribers
@@ -294,6 +295,7 @@ func (l *Lab) Snapshot() Snapshot {
 		snap.Cache = l.cacheStats(rate, stat)
 		snap.Queue = l.queueStats(rate)
 		snap.Breakers = l.breakerStats(rate)
+		snap.Calls = l.callStats(rate, stat)
 		if l.orders != nil {
 			snap.Orders = l.ordersStats(orders, rate, stat)
 		}
