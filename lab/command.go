@@ -90,7 +90,7 @@ func init() {
 		loadCommand, pauseCommand, resumeCommand,
 		backendCommand, scaleCommand,
 		killCommand, reviveCommand, slowCommand, errorsCommand, hangCommand,
-		balancerCommand, healthCommand,
+		limitCommand, balancerCommand, healthCommand,
 		cacheCommand, shardCommand, replicasCommand, readsCommand, failoverCommand, promoteCommand,
 		queueCommand, breakerCommand, timeoutCommand, retryCommand, ordersCommand, traceCommand,
 		speedCommand, freezeCommand, thawCommand, waitCommand, expectCommand,

@@ -21,6 +21,7 @@ import (
 	"github.com/scalelab/scalelab/components/crash"
 	"github.com/scalelab/scalelab/components/hashring"
 	"github.com/scalelab/scalelab/components/queue"
+	"github.com/scalelab/scalelab/components/ratelimit"
 	"github.com/scalelab/scalelab/components/replica"
 	"github.com/scalelab/scalelab/components/shard"
 	"github.com/scalelab/scalelab/components/trace"
@@ -77,8 +78,9 @@ type Lab struct {
 	queueConf     queue.TopicConfig
 	blockWhenFull atomic.Bool // publishers wait when the write queue is full
 	payments      *server
-	orders        *orders // the event store of checkouts; nil without them
-	calls         calls   // deadlines and retries of the calls between tiers (resilience.go)
+	orders        *orders                           // the event store of checkouts; nil without them
+	calls         calls                             // deadlines and retries of the calls between tiers (resilience.go)
+	limiter       atomic.Pointer[ratelimit.Limiter] // the rate limiter at the edge; nil when off (limit.go)
 
 	// The server tables are read on every request and written only by
 	// scale and shard commands, so readers load an immutable snapshot and
@@ -142,6 +144,7 @@ type server struct {
 // resolved once so recording never touches the registry lock.
 type labMetrics struct {
 	requests, errors, unroutable, arrivals *Counter
+	limited                                *Counter // refused by the rate limiter at the edge
 	skipped                                *Counter // arrivals the generator could not send in time (see maxBacklog)
 	hits, misses, reads, stale             *Counter
 	sampled                                *Counter
@@ -188,6 +191,7 @@ func New(cfg Config) (*Lab, error) {
 	l.m = labMetrics{
 		requests: l.reg.Counter("requests"), errors: l.reg.Counter("errors"),
 		unroutable: l.reg.Counter("unroutable"), arrivals: l.reg.Counter("arrivals"),
+		limited: l.reg.Counter("limited"),
 		skipped: l.reg.Counter("arrivals.skipped"),
 		hits:    l.reg.Counter("cache.hits"), misses: l.reg.Counter("cache.misses"),
 		reads: l.reg.Counter("reads"), stale: l.reg.Counter("stale"),

@@ -66,6 +66,11 @@ func (l *Lab) issueNotify(id, key uint64, write, checkout bool, at time.Time, no
 	if r.tr != nil {
 		l.m.sampled.Inc()
 	}
+	if l.limited(key, at) {
+		r.web = -1
+		r.finish(at, "", errLimited)
+		return
+	}
 	i, err := l.lb.Pick(key)
 	if err != nil {
 		l.m.unroutable.Inc()
@@ -383,12 +388,16 @@ func (r *request) done(res backend.Result) {
 func (r *request) finish(end time.Time, backendName string, err error) {
 	l := r.lab
 	lat := end.Sub(r.arrive)
-	l.m.requests.Inc()
-	if err != nil {
+	switch {
+	case err == errLimited: // apart: the limiter working is not the service failing
+		l.m.limited.Inc()
+	case err != nil:
 		// Apart: a refusal in 0.1 ms is not a fast answer.
+		l.m.requests.Inc()
 		l.m.failed.Record(lat)
 		l.m.errors.Inc()
-	} else {
+	default:
+		l.m.requests.Inc()
 		l.m.latency.Record(lat)
 	}
 	r.tr.Finish(end, err)

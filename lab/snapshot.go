@@ -33,6 +33,7 @@ type Snapshot struct {
 	Queue         *QueueStats    // nil without a queue
 	Breakers      []BreakerStats // one per circuit breaker
 	Calls         []CallStats    // timeouts and retries, per tier called: web, db, payments
+	Limit         LimitStats     // the rate limiter at the edge
 	Orders        *OrdersStats   // nil without checkouts
 	Trace         TraceStats
 	EventsDropped uint64 // request events dropped by slow subscribers
@@ -296,6 +297,7 @@ func (l *Lab) Snapshot() Snapshot {
 		snap.Queue = l.queueStats(rate)
 		snap.Breakers = l.breakerStats(rate)
 		snap.Calls = l.callStats(rate, stat)
+		snap.Limit = l.limitStats(rate, stat, now)
 		if l.orders != nil {
 			snap.Orders = l.ordersStats(orders, rate, stat)
 		}
