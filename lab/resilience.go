@@ -92,10 +92,11 @@ func retryable(err error) bool {
 // call makes one original call to callee c at lab time at, with its
 // retries, and counts it.
 func (l *Lab) call(c callee, at time.Time, attempt retry.Call) (time.Time, error) {
-	l.calls.made[c].Inc()
+	// Counted when they end, calls and attempts alike, so that a window's
+	// ratios compare the same calls.
 	counted := func(at time.Time) (time.Time, error) {
-		l.calls.tries[c].Inc()
 		end, err := attempt(at)
+		l.calls.tries[c].Inc()
 		if errors.Is(err, backend.ErrTimeout) {
 			l.calls.timedOut[c].Inc()
 		}
@@ -115,6 +116,7 @@ func (l *Lab) call(c callee, at time.Time, attempt retry.Call) (time.Time, error
 	if err != nil {
 		l.calls.failed[c].Inc()
 	}
+	l.calls.made[c].Inc()
 	return end, err
 }
 
@@ -183,7 +185,7 @@ func (l *Lab) callStats(rate, stat *Window) []CallStats {
 			Name: calleeNames[c], Timeout: l.deadline(c), Retry: retry.Policy{Attempts: 1},
 			Calls: rate.Rate("calls.made" + n), Attempts: rate.Rate("calls.attempts" + n),
 			Amplification: ratio(stat.Delta("calls.attempts"+n), stat.Delta("calls.made"+n)),
-			SuccessRatio:  ratio(stat.Delta("calls.made"+n)-stat.Delta("calls.failed"+n), stat.Delta("calls.made"+n)),
+			SuccessRatio:  max(ratio(stat.Delta("calls.made"+n)-stat.Delta("calls.failed"+n), stat.Delta("calls.made"+n)), 0),
 			Timeouts:      rate.Rate("calls.timeouts" + n), Budgeted: rate.Rate("calls.budgeted" + n),
 		}
 		if r := l.calls.retrier[c].Load(); r != nil {
