@@ -189,14 +189,15 @@ type Stats struct {
 
 // ServerStats is one server in a Stats snapshot. Picks counts every time the
 // server was chosen since it was added. Healthy is the health checks'
-// verdict; the server gets requests when it is Healthy and InService.
+// verdict; the server gets requests when it is Healthy and not
+// OutOfService.
 type ServerStats struct {
-	Name      string
-	Weight    int
-	Healthy   bool
-	InService bool
-	InFlight  int
-	Picks     uint64
+	Name         string
+	Weight       int
+	Healthy      bool
+	OutOfService bool
+	InFlight     int
+	Picks        uint64
 }
 
 // Stats returns a snapshot, a copy the caller owns. Cost: O(n) and one
@@ -206,7 +207,7 @@ func (b *Balancer) Stats() Stats {
 	defer b.mu.Unlock()
 	st := Stats{Policy: b.policy.Name(), Servers: make([]ServerStats, len(b.servers))}
 	for i, s := range b.servers {
-		st.Servers[i] = ServerStats{Name: s.Name, Weight: s.Weight, Healthy: b.healthy[i], InService: !b.out[i], InFlight: s.InFlight, Picks: b.picks[i]}
+		st.Servers[i] = ServerStats{Name: s.Name, Weight: s.Weight, Healthy: b.healthy[i], OutOfService: b.out[i], InFlight: s.InFlight, Picks: b.picks[i]}
 	}
 	return st
 }

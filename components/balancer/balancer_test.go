@@ -347,11 +347,11 @@ func TestBalancerInService(t *testing.T) {
 		t.Error("b healthy and in service got nothing")
 	}
 	st := b.Stats().Servers[1]
-	if !st.Healthy || !st.InService {
+	if !st.Healthy || st.OutOfService {
 		t.Errorf("stats %+v", st)
 	}
 	_ = b.SetInService("b", false)
-	if st := b.Stats().Servers[1]; !st.Healthy || st.InService {
+	if st := b.Stats().Servers[1]; !st.Healthy || !st.OutOfService {
 		t.Errorf("out of service: stats %+v (health is the checks' verdict)", st)
 	}
 	if err := b.SetInService("zz", false); err == nil {
