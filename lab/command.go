@@ -88,7 +88,7 @@ var commands []*Spec
 func init() {
 	commands = []*Spec{
 		loadCommand, pauseCommand, resumeCommand,
-		backendCommand, scaleCommand,
+		backendCommand, scaleCommand, autoscaleCommand,
 		killCommand, reviveCommand, slowCommand, errorsCommand, hangCommand,
 		limitCommand, balancerCommand, healthCommand,
 		cacheCommand, shardCommand, replicasCommand, readsCommand, failoverCommand, promoteCommand,

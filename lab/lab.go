@@ -81,6 +81,7 @@ type Lab struct {
 	orders        *orders                           // the event store of checkouts; nil without them
 	calls         calls                             // deadlines and retries of the calls between tiers (resilience.go)
 	limiter       atomic.Pointer[ratelimit.Limiter] // the rate limiter at the edge; nil when off (limit.go)
+	fleet         fleet                             // the web tier's size and autoscaler (fleet.go)
 
 	// The server tables are read on every request and written only by
 	// scale and shard commands, so readers load an immutable snapshot and
@@ -136,6 +137,9 @@ type server struct {
 	place   atomic.Pointer[dbPlace] // database servers: the shard held, and how
 	lat     *Histogram
 	metrics []string // the registry series and histograms kept for it, freed when it goes
+	// web servers only: the webPhase, and when a warming one goes in service (lab ns)
+	phase atomic.Int32
+	until atomic.Int64
 	// db shards only
 	reads, writes *Counter
 }
@@ -267,10 +271,11 @@ func New(cfg Config) (*Lab, error) {
 	l.health = newHealthChecker(l, p.Health)
 	l.pace = newPacer(l, l.clock.Speed())
 	l.reg.Sample(l.start)
-	l.wg.Add(3)
+	l.wg.Add(4)
 	l.Go(l.sampler)
 	l.Go(l.load.run)
 	l.Go(l.health.run)
+	l.Go(l.fleetLoop)
 	return l, nil
 }
 
@@ -376,12 +381,15 @@ func (l *Lab) serverNames() []string {
 	return names
 }
 
-// webNames lists the web servers in balancer order.
+// webNames lists the web servers in balancer order, but for those removed
+// by a scale-in.
 func (l *Lab) webNames() []string {
 	webs := *l.webs.Load()
-	names := make([]string, len(webs))
-	for i, w := range webs {
-		names[i] = w.b.Name()
+	names := make([]string, 0, len(webs))
+	for _, w := range webs {
+		if w.webPhase() != phaseRemoved {
+			names = append(names, w.b.Name())
+		}
 	}
 	return names
 }

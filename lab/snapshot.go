@@ -34,6 +34,7 @@ type Snapshot struct {
 	Breakers      []BreakerStats // one per circuit breaker
 	Calls         []CallStats    // timeouts and retries, per tier called: web, db, payments
 	Limit         LimitStats     // the rate limiter at the edge
+	Fleet         FleetStats     // the web tier's size, warming and draining servers, the autoscaler
 	Orders        *OrdersStats   // nil without checkouts
 	Trace         TraceStats
 	EventsDropped uint64 // request events dropped by slow subscribers
@@ -304,6 +305,7 @@ func (l *Lab) Snapshot() Snapshot {
 		snap.Trace.Sampled = rate.Rate("trace.sampled")
 		staleRatio = ratio(stat.Delta("stale"), stat.Delta("reads"))
 	})
+	snap.Fleet = l.fleetStats(snap.Servers)
 	if l.cluster != nil {
 		snap.Shards = l.shardsStats(&snap, now)
 		snap.Shards.StaleRatio = staleRatio
