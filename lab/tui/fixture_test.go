@@ -75,7 +75,7 @@ func fixtureView(sec int) lab.View {
 		},
 		Breakers: []lab.BreakerStats{{Name: "payments", On: true, State: breaker.Closed, Trips: 1, Threshold: 5, OpenFor: 10 * time.Second, Trials: 1}},
 		Trace:    lab.TraceStats{Sampled: 5, Sample: 0.01, Kept: 160},
-		Fleet: lab.FleetStats{Serving: 3, Receiving: 3, Desired: 3, Utilization: 0.35}, // no autoscaler
+		Fleet:    lab.FleetStats{Serving: 3, Receiving: 3, Desired: 3, Utilization: 0.35}, // no autoscaler
 		// Calls between tiers: payments retried up to 3 times with a
 		// budget; the client's and the databases' deadlines as shipped.
 		Calls: []lab.CallStats{
