@@ -100,7 +100,7 @@ func (l *Lab) setWebs(n int, warmup time.Duration) (int, error) {
 	}
 	for ; need > 0; need-- {
 		name := fmt.Sprintf("web-%d", len(*l.webs.Load())+1)
-		if err := l.addWeb(name, l.preset.Web); err != nil {
+		if err := l.addWeb(name, l.preset.Web, warmup <= 0); err != nil {
 			return have, err
 		}
 		l.registerServer(name)
@@ -108,6 +108,28 @@ func (l *Lab) setWebs(n int, warmup time.Duration) (int, error) {
 		l.warm(len(*l.webs.Load())-1, now, warmup)
 	}
 	return have, nil
+}
+
+// addWeb starts web server name and puts it behind the balancer, in
+// service or not. The server is published before the balancer can pick
+// it, so a request never finds an index the lab does not know yet.
+func (l *Lab) addWeb(name string, c ServerConf, inService bool) error {
+	s := l.newServer(name, RoleWeb, c)
+	if !inService {
+		s.phase.Store(int32(phaseWarming))
+	}
+	l.mu.Lock()
+	webs := append(append([]*server(nil), *l.webs.Load()...), s)
+	l.webs.Store(&webs)
+	l.mu.Unlock()
+	add := l.lb.Add
+	if !inService {
+		add = l.lb.AddOutOfService
+	}
+	if _, err := add(name, 1); err != nil {
+		return err
+	}
+	return nil
 }
 
 // warm puts web server i in service at once, or after warmup.

@@ -209,7 +209,7 @@ func New(cfg Config) (*Lab, error) {
 	policy, _ := balancer.NewPolicy(p.Balancer, cfg.Seed)
 	l.lb = balancer.New(policy)
 	for i := 1; i <= p.Web.Count; i++ {
-		if err := l.addWeb(fmt.Sprintf("web-%d", i), p.Web); err != nil {
+		if err := l.addWeb(fmt.Sprintf("web-%d", i), p.Web, true); err != nil {
 			return nil, err
 		}
 	}
@@ -289,18 +289,6 @@ func (l *Lab) newServer(name string, role Role, c ServerConf) *server {
 	l.servers.Store(withServer(*l.servers.Load(), name, s))
 	l.mu.Unlock()
 	return s
-}
-
-func (l *Lab) addWeb(name string, c ServerConf) error {
-	s := l.newServer(name, RoleWeb, c)
-	if _, err := l.lb.Add(name, 1); err != nil {
-		return err
-	}
-	l.mu.Lock()
-	webs := append(append([]*server(nil), *l.webs.Load()...), s)
-	l.webs.Store(&webs)
-	l.mu.Unlock()
-	return nil
 }
 
 // addDB starts the next db-N server and returns its name; the caller adds it

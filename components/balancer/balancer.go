@@ -161,10 +161,19 @@ func (b *Balancer) SetInService(name string, in bool) error {
 	return nil
 }
 
-// Add appends a healthy server and returns its index. A weight outside
-// 1..MaxWeight is clamped (0 means the default, 1). The name must be non-empty
-// and not already in the pool. Cost: O(n) to check the name.
-func (b *Balancer) Add(name string, weight int) (int, error) {
+// Add appends a healthy server, in service, and returns its index. A
+// weight outside 1..MaxWeight is clamped (0 means the default, 1). The name
+// must be non-empty and not already in the pool. Cost: O(n) to check the
+// name.
+func (b *Balancer) Add(name string, weight int) (int, error) { return b.add(name, weight, false) }
+
+// AddOutOfService is Add for a server that must get no requests until
+// SetInService puts it in service (one warming up).
+func (b *Balancer) AddOutOfService(name string, weight int) (int, error) {
+	return b.add(name, weight, true)
+}
+
+func (b *Balancer) add(name string, weight int, out bool) (int, error) {
 	if name == "" {
 		return -1, errors.New("balancer: empty server name")
 	}
@@ -173,10 +182,10 @@ func (b *Balancer) Add(name string, weight int) (int, error) {
 	if b.find(name) >= 0 {
 		return -1, fmt.Errorf("balancer: server %q already exists", name)
 	}
-	b.servers = append(b.servers, Server{Name: name, Weight: clampWeight(weight), Healthy: true})
+	b.servers = append(b.servers, Server{Name: name, Weight: clampWeight(weight), Healthy: !out})
 	b.picks = append(b.picks, 0)
 	b.healthy = append(b.healthy, true)
-	b.out = append(b.out, false)
+	b.out = append(b.out, out)
 	return len(b.servers) - 1, nil
 }
 
