@@ -90,7 +90,7 @@ func init() {
 		loadCommand, pauseCommand, resumeCommand,
 		backendCommand, scaleCommand, autoscaleCommand,
 		killCommand, reviveCommand, slowCommand, errorsCommand, hangCommand,
-		limitCommand, balancerCommand, healthCommand,
+		limitCommand, balancerCommand, healthCommand, discoveryCommand,
 		cacheCommand, shardCommand, replicasCommand, readsCommand, failoverCommand, promoteCommand,
 		queueCommand, breakerCommand, timeoutCommand, retryCommand, ordersCommand, traceCommand,
 		speedCommand, freezeCommand, thawCommand, waitCommand, expectCommand,

@@ -82,13 +82,14 @@ func (l *Lab) setWebs(n int, warmup time.Duration) (int, error) {
 	for k := have - 1; k >= n; k-- { // scale in: newest first
 		w := webs[active[k]]
 		w.phase.Store(int32(phaseDraining))
-		_ = l.lb.SetInService(w.b.Name(), false)
+		l.deregister(w)
+		l.route(w)
 	}
 	need := n - have
 	for i := 0; i < len(webs) && need > 0; i++ { // take back draining servers
 		if w := webs[i]; w.webPhase() == phaseDraining {
 			w.phase.Store(int32(phaseServing))
-			_ = l.lb.SetInService(w.b.Name(), true)
+			l.route(w)
 			need--
 		}
 	}
@@ -137,12 +138,12 @@ func (l *Lab) warm(i int, now time.Time, warmup time.Duration) {
 	w := l.web(i)
 	if warmup <= 0 {
 		w.phase.Store(int32(phaseServing))
-		_ = l.lb.SetInService(w.b.Name(), true)
+		l.route(w)
 		return
 	}
 	w.until.Store(now.Add(warmup).UnixNano())
 	w.phase.Store(int32(phaseWarming))
-	_ = l.lb.SetInService(w.b.Name(), false)
+	l.route(w)
 }
 
 // reviveWeb starts a new server in removed slot i, under the same name.
@@ -173,6 +174,7 @@ func (l *Lab) fleetLoop() {
 		}
 		now := l.clock.Now()
 		l.settleFleet(now)
+		l.heartbeats(now)
 		if !now.Before(decide) {
 			decide = now.Add(autoscaleEvery)
 			l.autoscale(now)
@@ -195,7 +197,7 @@ func (l *Lab) settleFleet(now time.Time) {
 		case phaseWarming:
 			if !now.Before(time.Unix(0, w.until.Load())) {
 				w.phase.Store(int32(phaseServing))
-				_ = l.lb.SetInService(name, true)
+				l.route(w)
 				l.event(Event{Kind: KindState, Component: name, From: "warming", To: "serving", Detail: "fleet: warmed up"})
 			}
 		case phaseDraining:

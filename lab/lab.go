@@ -82,6 +82,7 @@ type Lab struct {
 	calls         calls                             // deadlines and retries of the calls between tiers (resilience.go)
 	limiter       atomic.Pointer[ratelimit.Limiter] // the rate limiter at the edge; nil when off (limit.go)
 	fleet         fleet                             // the web tier's size and autoscaler (fleet.go)
+	disc          discoveryState                    // the service registry, when on (discovery.go)
 
 	// The server tables are read on every request and written only by
 	// scale and shard commands, so readers load an immutable snapshot and

@@ -68,7 +68,7 @@ var (
 )
 
 // Metrics is the metric table, sorted by name.
-var Metrics = sortedMetrics(slices.Concat(callMetrics, limitMetrics, fleetMetrics, []MetricInfo{
+var Metrics = sortedMetrics(slices.Concat(callMetrics, limitMetrics, fleetMetrics, discoveryMetrics, []MetricInfo{
 	gauge("lab.time", UnitSeconds, "lab seconds since the lab started", func(s *Snapshot) float64 { return s.T.Seconds() }),
 	gauge("lab.frozen", UnitBool, "1 while lab time is stopped (freeze), else 0", func(s *Snapshot) float64 { return b2f(s.Frozen) }),
 	gauge("lab.speed", UnitSpeed, "lab clock speed factor, as it runs (below lab.speed.asked when the machine cannot keep up)", func(s *Snapshot) float64 { return s.Speed }),

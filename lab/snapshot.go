@@ -35,6 +35,7 @@ type Snapshot struct {
 	Calls         []CallStats    // timeouts and retries, per tier called: web, db, payments
 	Limit         LimitStats     // the rate limiter at the edge
 	Fleet         FleetStats     // the web tier's size, warming and draining servers, the autoscaler
+	Discovery     DiscoveryStats // the service registry
 	Orders        *OrdersStats   // nil without checkouts
 	Trace         TraceStats
 	EventsDropped uint64 // request events dropped by slow subscribers
@@ -306,6 +307,7 @@ func (l *Lab) Snapshot() Snapshot {
 		staleRatio = ratio(stat.Delta("stale"), stat.Delta("reads"))
 	})
 	snap.Fleet = l.fleetStats(snap.Servers)
+	snap.Discovery = l.discoveryStats(now)
 	if l.cluster != nil {
 		snap.Shards = l.shardsStats(&snap, now)
 		snap.Shards.StaleRatio = staleRatio

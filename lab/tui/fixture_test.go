@@ -73,9 +73,10 @@ func fixtureView(sec int) lab.View {
 		Queue: &lab.QueueStats{
 			Depth: int(12 + 2*wave), Capacity: 1000, Consumers: 2, Published: 50, Consumed: 49, Retried: 1, Oldest: ms(14),
 		},
-		Breakers: []lab.BreakerStats{{Name: "payments", On: true, State: breaker.Closed, Trips: 1, Threshold: 5, OpenFor: 10 * time.Second, Trials: 1}},
-		Trace:    lab.TraceStats{Sampled: 5, Sample: 0.01, Kept: 160},
-		Fleet:    lab.FleetStats{Serving: 3, Receiving: 3, Desired: 3, Utilization: 0.35}, // no autoscaler
+		Breakers:  []lab.BreakerStats{{Name: "payments", On: true, State: breaker.Closed, Trips: 1, Threshold: 5, OpenFor: 10 * time.Second, Trials: 1}},
+		Trace:     lab.TraceStats{Sampled: 5, Sample: 0.01, Kept: 160},
+		Fleet:     lab.FleetStats{Serving: 3, Receiving: 3, Desired: 3, Utilization: 0.35}, // no autoscaler
+		Discovery: lab.DiscoveryStats{On: true, Heartbeat: time.Second, TTL: 3 * time.Second, Listed: []string{"web-1", "web-2", "web-3"}},
 		// Calls between tiers: payments retried up to 3 times with a
 		// budget; the client's and the databases' deadlines as shipped.
 		Calls: []lab.CallStats{
