@@ -98,7 +98,9 @@ func (r *Registry) Expire(service string, at time.Time) []Dropped {
 			out = append(out, Dropped{ID: id, Last: last})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Last.Before(out[j].Last) || (out[i].Last.Equal(out[j].Last) && out[i].ID < out[j].ID) })
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Last.Before(out[j].Last) || (out[i].Last.Equal(out[j].Last) && out[i].ID < out[j].ID)
+	})
 	return out
 }
 
