@@ -240,15 +240,16 @@ func (l *Lab) autoscale(now time.Time) {
 
 // FleetStats is the web tier's size, life cycle and autoscaler.
 type FleetStats struct {
-	Serving, Warming, Draining int
-	Receiving                  int     // serving, healthy and in service: getting requests
-	Utilization                float64 // mean utilisation of the serving servers (last 5 s)
-	Autoscale                  bool
-	Target                     float64 // the autoscaler's utilisation target
-	Min, Max                   int
-	Desired                    int // the autoscaler's last desired count (the count, when off)
-	Cooldown, Warmup           time.Duration
-	Last                       string // the autoscaler's last decision and why
+	Serving, Warming, Draining  int
+	WarmingNames, DrainingNames []string // the servers warming up and draining, by name
+	Receiving                   int      // serving, healthy and in service: getting requests
+	Utilization                 float64  // mean utilisation of the serving servers (last 5 s)
+	Autoscale                   bool
+	Target                      float64 // the autoscaler's utilisation target
+	Min, Max                    int
+	Desired                     int // the autoscaler's last desired count (the count, when off)
+	Cooldown, Warmup            time.Duration
+	Last                        string // the autoscaler's last decision and why
 }
 
 // fleetStats counts the web servers by phase; servers are the snapshot's.
@@ -276,8 +277,10 @@ func (l *Lab) fleetStats(servers []ServerStats) FleetStats {
 			}
 		case phaseWarming:
 			fs.Warming++
+			fs.WarmingNames = append(fs.WarmingNames, name)
 		case phaseDraining:
 			fs.Draining++
+			fs.DrainingNames = append(fs.DrainingNames, name)
 		}
 	}
 	fs.Utilization = ratio(sum, float64(fs.Serving))
