@@ -21,6 +21,7 @@ func TestLimitAdmitsRateTimesTPlusBurst(t *testing.T) {
 			st := l.limiter.Load().Stats()
 			span := l.clock.Now().Sub(start).Seconds()
 			bound := 400*span + 50
+			t.Logf("%gx: admitted %d over %.2fs; r·t+b = %.0f; refused %d", speed, st.Admitted, span, bound, st.Refused)
 			if a := float64(st.Admitted); a > bound || a < 0.99*400*span {
 				t.Errorf("%gx: admitted %g over %.2fs, want at most r·t+b = %g and about r·t", speed, a, span, bound)
 			}

@@ -34,6 +34,8 @@ func TestRetryAgainstTheory(t *testing.T) {
 				l.Stop()
 				pn := math.Pow(tt.f, float64(tt.n))
 				success, amp := (made-failed)/made, tries/made
+				t.Logf("%gx p=%g N=%d: %g calls, success %.4f (1−p^N %.4f), amplification %.4f ((1−p^N)/(1−p) %.4f)",
+					speed, tt.f, tt.n, made, success, 1-pn, amp, (1-pn)/(1-tt.f))
 				if made < 5000 {
 					t.Fatalf("only %g calls to payments", made)
 				}
