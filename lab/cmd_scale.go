@@ -7,7 +7,7 @@ import (
 )
 
 var scaleCommand = command("scale", func() action { return &scaleAction{} },
-	"add web servers behind the balancer until there are N (horizontal scaling)",
+	"set the number of web servers behind the balancer to N: scaling out adds servers (horizontal scaling), scaling in drains the newest (no new requests; they finish what they have, then go)",
 	"scale web 5")
 
 type scaleAction struct{ n int }
@@ -17,20 +17,15 @@ func (a *scaleAction) declare(s *args.Set) {
 }
 
 func (a *scaleAction) apply(l *Lab) error {
-	have := len(l.webNames())
-	if a.n < have {
-		return fmt.Errorf("scale web: there are already %d web servers; scaling only adds (kill servers to take capacity away)", have)
+	have, err := l.setWebs(a.n, 0)
+	if err != nil {
+		return err
 	}
-	for i := have + 1; i <= a.n; i++ {
-		name := fmt.Sprintf("web-%d", i)
-		if err := l.addWeb(name, l.preset.Web); err != nil {
-			return err
-		}
-		l.registerServer(name)
-		l.registerWeb(name)
-	}
-	if a.n > have {
+	switch {
+	case a.n > have:
 		l.event(Event{Kind: KindState, Component: "web", Detail: fmt.Sprintf("scaled from %d to %d web servers", have, a.n)})
+	case a.n < have:
+		l.event(Event{Kind: KindState, Component: "web", Detail: fmt.Sprintf("scaling in from %d to %d web servers: draining %d", have, a.n, have-a.n)})
 	}
 	return nil
 }

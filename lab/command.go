@@ -88,11 +88,11 @@ var commands []*Spec
 func init() {
 	commands = []*Spec{
 		loadCommand, pauseCommand, resumeCommand,
-		backendCommand, scaleCommand,
+		backendCommand, scaleCommand, autoscaleCommand,
 		killCommand, reviveCommand, slowCommand, errorsCommand, hangCommand,
-		balancerCommand, healthCommand,
+		limitCommand, balancerCommand, healthCommand, discoveryCommand,
 		cacheCommand, cdnCommand, shardCommand, replicasCommand, readsCommand, failoverCommand, promoteCommand,
-		queueCommand, breakerCommand, ordersCommand, traceCommand,
+		queueCommand, breakerCommand, timeoutCommand, retryCommand, ordersCommand, traceCommand,
 		speedCommand, freezeCommand, thawCommand, waitCommand, expectCommand,
 	}
 }

@@ -51,9 +51,10 @@ const (
 	BreakerOpen                // the circuit breaker failed the checkout fast
 	TimedOut                   // a timeout passed before the answer
 	Failed                     // a server failed it: an injected error, a killed server, a primary lost
+	Limited                    // the rate limiter at the edge refused it
 )
 
-var failureNames = [...]string{"served", "unavailable", "breaker open", "timed out", "failed"}
+var failureNames = [...]string{"served", "unavailable", "breaker open", "timed out", "failed", "rate limited"}
 
 func (f Failure) String() string {
 	if f >= 0 && int(f) < len(failureNames) {
@@ -67,6 +68,8 @@ func FailureOf(err error) Failure {
 	switch {
 	case err == nil:
 		return Served
+	case errors.Is(err, errLimited):
+		return Limited
 	case errors.Is(err, breaker.ErrOpen), errors.Is(err, breaker.ErrTooManyRequests):
 		return BreakerOpen
 	case errors.Is(err, backend.ErrTimeout):

@@ -110,6 +110,16 @@ func (h *healthChecker) run() {
 	}
 }
 
+// forget clears what the checks counted for web server i, whose slot a
+// new server takes.
+func (h *healthChecker) forget(i int) {
+	h.mu.Lock()
+	if i < len(h.fails) {
+		h.fails[i], h.passes[i], h.ejected[i] = 0, 0, false
+	}
+	h.mu.Unlock()
+}
+
 // round sends every web server a probe due at lab time at; each is judged
 // on its own (see probe).
 func (h *healthChecker) round(c HealthConf, at time.Time) {
@@ -119,6 +129,9 @@ func (h *healthChecker) round(c HealthConf, at time.Time) {
 	webs := *h.l.webs.Load() // immutable snapshot
 	timeout := h.probeTimeout(c)
 	for i, w := range webs {
+		if w.webPhase() == phaseRemoved {
+			continue
+		}
 		h.probing.Add(1)
 		h.l.Go(func() {
 			defer h.probing.Done()
@@ -214,6 +227,9 @@ func (h *healthChecker) judge(i int, good bool, c HealthConf) {
 }
 
 func (h *healthChecker) mark(i int, healthy bool, why string) {
+	if h.l.webGone(i) { // removed while its probe was out
+		return
+	}
 	name := h.l.web(i).b.Name()
 	_ = h.l.lb.SetHealthy(name, healthy)
 	from, to := "healthy", "ejected"

@@ -21,6 +21,7 @@ import (
 	"github.com/scalelab/scalelab/components/crash"
 	"github.com/scalelab/scalelab/components/hashring"
 	"github.com/scalelab/scalelab/components/queue"
+	"github.com/scalelab/scalelab/components/ratelimit"
 	"github.com/scalelab/scalelab/components/replica"
 	"github.com/scalelab/scalelab/components/shard"
 	"github.com/scalelab/scalelab/components/trace"
@@ -80,7 +81,11 @@ type Lab struct {
 	queueConf     queue.TopicConfig
 	blockWhenFull atomic.Bool // publishers wait when the write queue is full
 	payments      *server
-	orders        *orders // the event store of checkouts; nil without them
+	orders        *orders                           // the event store of checkouts; nil without them
+	calls         calls                             // deadlines and retries of the calls between tiers (resilience.go)
+	limiter       atomic.Pointer[ratelimit.Limiter] // the rate limiter at the edge; nil when off (limit.go)
+	fleet         fleet                             // the web tier's size and autoscaler (fleet.go)
+	disc          discoveryState                    // the service registry, when on (discovery.go)
 
 	// The server tables are read on every request and written only by
 	// scale and shard commands, so readers load an immutable snapshot and
@@ -136,6 +141,9 @@ type server struct {
 	place   atomic.Pointer[dbPlace] // database servers: the shard held, and how
 	lat     *Histogram
 	metrics []string // the registry series and histograms kept for it, freed when it goes
+	// web servers only: the webPhase, and when a warming one goes in service (lab ns)
+	phase atomic.Int32
+	until atomic.Int64
 	// db shards only
 	reads, writes *Counter
 }
@@ -144,6 +152,7 @@ type server struct {
 // resolved once so recording never touches the registry lock.
 type labMetrics struct {
 	requests, errors, unroutable, arrivals *Counter
+	limited                                *Counter // refused by the rate limiter at the edge
 	skipped                                *Counter // arrivals the generator could not send in time (see maxBacklog)
 	hits, misses, reads, stale             *Counter
 	coalesced, dbReads, balanced           *Counter // misses that shared a fetch; database reads; requests that reached the balancer
@@ -193,6 +202,7 @@ func New(cfg Config) (*Lab, error) {
 	l.m = labMetrics{
 		requests: l.reg.Counter("requests"), errors: l.reg.Counter("errors"),
 		unroutable: l.reg.Counter("unroutable"), arrivals: l.reg.Counter("arrivals"),
+		limited: l.reg.Counter("limited"),
 		skipped: l.reg.Counter("arrivals.skipped"),
 		hits:    l.reg.Counter("cache.hits"), misses: l.reg.Counter("cache.misses"),
 		reads: l.reg.Counter("reads"), stale: l.reg.Counter("stale"),
@@ -201,13 +211,14 @@ func New(cfg Config) (*Lab, error) {
 		sampled: l.reg.Counter("trace.sampled"), latency: l.reg.Histogram("latency"),
 		failed: l.reg.Histogram("latency.failed"), http: l.reg.Counter("http.requests"),
 	}
+	l.initCalls()
 	l.tracer = trace.New(trace.Settings{SampleRate: p.Trace.Sample, Keep: 200, Seed: cfg.Seed})
 
 	// Web tier behind the balancer.
 	policy, _ := balancer.NewPolicy(p.Balancer, cfg.Seed)
 	l.lb = balancer.New(policy)
 	for i := 1; i <= p.Web.Count; i++ {
-		if err := l.addWeb(fmt.Sprintf("web-%d", i), p.Web); err != nil {
+		if err := l.addWeb(fmt.Sprintf("web-%d", i), p.Web, true); err != nil {
 			return nil, err
 		}
 	}
@@ -270,10 +281,11 @@ func New(cfg Config) (*Lab, error) {
 	l.health = newHealthChecker(l, p.Health)
 	l.pace = newPacer(l, l.clock.Speed())
 	l.reg.Sample(l.start)
-	l.wg.Add(3)
+	l.wg.Add(4)
 	l.Go(l.sampler)
 	l.Go(l.load.run)
 	l.Go(l.health.run)
+	l.Go(l.fleetLoop)
 	return l, nil
 }
 
@@ -287,18 +299,6 @@ func (l *Lab) newServer(name string, role Role, c ServerConf) *server {
 	l.servers.Store(withServer(*l.servers.Load(), name, s))
 	l.mu.Unlock()
 	return s
-}
-
-func (l *Lab) addWeb(name string, c ServerConf) error {
-	s := l.newServer(name, RoleWeb, c)
-	if _, err := l.lb.Add(name, 1); err != nil {
-		return err
-	}
-	l.mu.Lock()
-	webs := append(append([]*server(nil), *l.webs.Load()...), s)
-	l.webs.Store(&webs)
-	l.mu.Unlock()
-	return nil
 }
 
 // addDB starts the next db-N server and returns its name; the caller adds it
@@ -379,12 +379,15 @@ func (l *Lab) serverNames() []string {
 	return names
 }
 
-// webNames lists the web servers in balancer order.
+// webNames lists the web servers in balancer order, but for those removed
+// by a scale-in.
 func (l *Lab) webNames() []string {
 	webs := *l.webs.Load()
-	names := make([]string, len(webs))
-	for i, w := range webs {
-		names[i] = w.b.Name()
+	names := make([]string, 0, len(webs))
+	for _, w := range webs {
+		if w.webPhase() != phaseRemoved {
+			names = append(names, w.b.Name())
+		}
 	}
 	return names
 }

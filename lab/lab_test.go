@@ -357,9 +357,6 @@ func TestScaleWebAddsServers(t *testing.T) {
 		l := newLab(t, "web", 1, nil)
 		mustExec(t, l, "load 300/s", "wait 2s", "scale web 5", "wait 4s",
 			"expect lb.share{backend=web-5} > 0.1", "expect lb.healthy{backend=web-4} == 1")
-		if err := l.Exec("scale web 2", SourceTyped); err == nil {
-			t.Error("scaling down should be refused")
-		}
 		if got := len(l.webNames()); got != 5 {
 			t.Errorf("%d web servers, want 5", got)
 		}

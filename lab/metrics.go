@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -82,7 +83,7 @@ var (
 )
 
 // Metrics is the metric table, sorted by name.
-var Metrics = sortedMetrics([]MetricInfo{
+var Metrics = sortedMetrics(slices.Concat(callMetrics, limitMetrics, fleetMetrics, discoveryMetrics, []MetricInfo{
 	gauge("lab.time", UnitSeconds, "lab seconds since the lab started", func(s *Snapshot) float64 { return s.T.Seconds() }),
 	gauge("lab.frozen", UnitBool, "1 while lab time is stopped (freeze), else 0", func(s *Snapshot) float64 { return b2f(s.Frozen) }),
 	gauge("lab.speed", UnitSpeed, "lab clock speed factor, as it runs (below lab.speed.asked when the machine cannot keep up)", func(s *Snapshot) float64 { return s.Speed }),
@@ -207,7 +208,7 @@ var Metrics = sortedMetrics([]MetricInfo{
 	gauge("trace.sample", UnitShare, "share of requests traced, as set by `trace sample`", func(s *Snapshot) float64 { return s.Trace.Sample }),
 	gauge("trace.kept", UnitCount, "finished traces held for viewing", func(s *Snapshot) float64 { return float64(s.Trace.Kept) }),
 	gauge("events.dropped", UnitCount, "request events dropped by slow subscribers (other events are never dropped)", func(s *Snapshot) float64 { return float64(s.EventsDropped) }),
-})
+}))
 
 // The row builders, one per section of the Snapshot, so a row is one line:
 // gauge reads the snapshot itself; a section builder reads a section that

@@ -86,7 +86,12 @@ func (l *Lab) route(r *request, at time.Time) {
 	if r.tr != nil {
 		l.m.sampled.Inc()
 	}
-	if l.edgeServe(r, at) {
+	if l.edgeServe(r, at) { // the CDN answers what it holds, before any limit
+		return
+	}
+	if l.limited(r.key, at) {
+		r.web = -1
+		r.finish(at, "", errLimited)
 		return
 	}
 	l.m.balanced.Inc()
@@ -100,7 +105,7 @@ func (l *Lab) route(r *request, at time.Time) {
 	r.web = i
 	r.mark = r.tr.Mark()
 	w := l.web(i)
-	w.b.Submit(backend.Request{Arrive: at, Timeout: time.Duration(l.preset.Web.Timeout), Handler: r.serveFn}, r.doneFn)
+	w.b.Submit(backend.Request{Arrive: at, Timeout: l.deadline(calleeWeb), Handler: r.serveFn}, r.doneFn)
 }
 
 // serve is the web server's work, run on one of its workers once the
@@ -206,7 +211,7 @@ func (r *request) dbRead(cur time.Time) (start, end time.Time, version uint64, e
 	}
 	name := s.b.Name()
 	r.shard = name
-	res := s.b.Do(backend.Request{Arrive: cur, Timeout: time.Duration(l.preset.DB.Timeout)})
+	res := l.callDB(s, cur)
 	s.lat.Record(res.End.Sub(cur))
 	r.tr.Span(name, r.tr.Root(), cur, res.End, res.Err, trace.Attr{Key: "db.op", Value: "read"}, waitAttr(res))
 	if res.Err != nil {
@@ -317,12 +322,12 @@ func (l *Lab) noteWrite(key, version uint64, at time.Time) {
 	mu.Unlock()
 }
 
-// charge calls payments through the circuit breaker (or straight, when
-// the breaker is off).
-func (r *request) charge(cur time.Time) (time.Time, error) {
+// chargeOnce is one attempt at charging payments: through the circuit
+// breaker, or straight when the breaker is off (see charge).
+func (r *request) chargeOnce(cur time.Time) (time.Time, error) {
 	l := r.lab
 	if !l.breakerOn.Load() {
-		res := l.payments.b.Do(backend.Request{Arrive: cur, Timeout: time.Duration(l.preset.Payments.Timeout)})
+		res := l.payments.b.Do(backend.Request{Arrive: cur, Timeout: l.deadline(calleePayments)})
 		l.payments.lat.Record(res.End.Sub(cur))
 		r.tr.Span("payments", r.tr.Root(), cur, res.End, res.Err, waitAttr(res))
 		return res.End, res.Err
@@ -332,7 +337,7 @@ func (r *request) charge(cur time.Time) (time.Time, error) {
 		r.tr.Span("payments", r.tr.Root(), cur, cur, err, trace.Attr{Key: "breaker", Value: "rejected"})
 		return cur, err
 	}
-	res := l.payments.b.Do(backend.Request{Arrive: cur, Timeout: time.Duration(l.preset.Payments.Timeout)})
+	res := l.payments.b.Do(backend.Request{Arrive: cur, Timeout: l.deadline(calleePayments)})
 	l.breaker.Done(ticket, res.Err == nil)
 	l.payments.lat.Record(res.End.Sub(cur))
 	r.tr.Span("payments", r.tr.Root(), cur, res.End, res.Err, waitAttr(res))
@@ -356,7 +361,7 @@ func (l *Lab) dbWrite(w write, cur time.Time, tr *trace.Trace) (time.Time, error
 		s = rt.primary
 	}
 	name := s.b.Name()
-	res := s.b.Do(backend.Request{Arrive: cur, Timeout: time.Duration(l.preset.DB.Timeout)})
+	res := l.callDB(s, cur)
 	s.lat.Record(res.End.Sub(cur))
 	tr.Span(name, tr.Root(), cur, res.End, res.Err, trace.Attr{Key: "db.op", Value: "write"}, waitAttr(res))
 	if res.Err != nil {
@@ -411,6 +416,7 @@ func (r *request) done(res backend.Result) {
 	l := r.lab
 	name := ""
 	if r.web >= 0 {
+		l.noteWebAnswer(res)
 		l.lb.Done(r.web)
 		w := l.web(r.web)
 		name = w.b.Name()
@@ -440,12 +446,16 @@ func (r *request) done(res backend.Result) {
 func (r *request) finish(end time.Time, backendName string, err error) {
 	l := r.lab
 	lat := end.Sub(r.arrive)
-	l.m.requests.Inc()
-	if err != nil {
+	switch {
+	case err == errLimited: // apart: the limiter working is not the service failing
+		l.m.limited.Inc()
+	case err != nil:
 		// Apart: a refusal in 0.1 ms is not a fast answer.
+		l.m.requests.Inc()
 		l.m.failed.Record(lat)
 		l.m.errors.Inc()
-	} else {
+	default:
+		l.m.requests.Inc()
 		l.m.latency.Record(lat)
 	}
 	r.tr.Finish(end, err)

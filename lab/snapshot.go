@@ -33,6 +33,10 @@ type Snapshot struct {
 	Shards        *ShardsStats   // nil without a database tier
 	Queue         *QueueStats    // nil without a queue
 	Breakers      []BreakerStats // one per circuit breaker
+	Calls         []CallStats    // timeouts and retries, per tier called: web, db, payments
+	Limit         LimitStats     // the rate limiter at the edge
+	Fleet         FleetStats     // the web tier's size, warming and draining servers, the autoscaler
+	Discovery     DiscoveryStats // the service registry
 	Orders        *OrdersStats   // nil without checkouts
 	Trace         TraceStats
 	EventsDropped uint64 // request events dropped by slow subscribers
@@ -329,12 +333,16 @@ func (l *Lab) Snapshot() Snapshot {
 		dbReads = rate.Rate("db.reads")
 		snap.Queue = l.queueStats(rate)
 		snap.Breakers = l.breakerStats(rate)
+		snap.Calls = l.callStats(rate, stat)
+		snap.Limit = l.limitStats(rate, stat, now)
 		if l.orders != nil {
 			snap.Orders = l.ordersStats(orders, rate, stat)
 		}
 		snap.Trace.Sampled = rate.Rate("trace.sampled")
 		staleRatio = ratio(stat.Delta("stale"), stat.Delta("reads"))
 	})
+	snap.Fleet = l.fleetStats(snap.Servers)
+	snap.Discovery = l.discoveryStats(now)
 	if l.cluster != nil {
 		snap.Shards = l.shardsStats(&snap, now)
 		snap.Shards.StaleRatio, snap.Shards.DBReads = staleRatio, dbReads

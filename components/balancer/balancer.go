@@ -12,12 +12,20 @@ import (
 // policy's state, so a Pick costs one lock plus the policy's own work.
 //
 // Servers are only ever appended, so an index returned by Pick or Add names
-// the same server for the Balancer's whole life. New servers start healthy.
+// the same server for the Balancer's whole life. New servers start healthy
+// and in service.
+//
+// A server gets requests while it is both healthy (the health checks' view,
+// SetHealthy) and in service (the operator's or autoscaler's, SetInService:
+// a server warming up or draining is out of service). The policies see the
+// two as one: Server.Healthy is healthy and in service.
 type Balancer struct {
 	mu      sync.Mutex
 	policy  Policy
 	servers []Server
 	picks   []uint64 // per server: how many times Pick chose it
+	healthy []bool   // per server: the health checks' verdict
+	out     []bool   // per server: taken out of service
 }
 
 // New returns a Balancer using p (round-robin when nil) over servers with the
@@ -133,14 +141,39 @@ func (b *Balancer) SetHealthy(name string, ok bool) error {
 	if i < 0 {
 		return b.unknown(name)
 	}
-	b.servers[i].Healthy = ok
+	b.healthy[i] = ok
+	b.servers[i].Healthy = ok && !b.out[i]
 	return nil
 }
 
-// Add appends a healthy server and returns its index. A weight outside
-// 1..MaxWeight is clamped (0 means the default, 1). The name must be non-empty
-// and not already in the pool. Cost: O(n) to check the name.
-func (b *Balancer) Add(name string, weight int) (int, error) {
+// SetInService puts the server called name in service or takes it out: out
+// of service it gets no new requests, whatever its health, and the ones in
+// flight still finish (a drain). Health checks go on judging it meanwhile.
+func (b *Balancer) SetInService(name string, in bool) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	i := b.find(name)
+	if i < 0 {
+		return b.unknown(name)
+	}
+	b.out[i] = !in
+	b.servers[i].Healthy = b.healthy[i] && in
+	return nil
+}
+
+// Add appends a healthy server, in service, and returns its index. A
+// weight outside 1..MaxWeight is clamped (0 means the default, 1). The name
+// must be non-empty and not already in the pool. Cost: O(n) to check the
+// name.
+func (b *Balancer) Add(name string, weight int) (int, error) { return b.add(name, weight, false) }
+
+// AddOutOfService is Add for a server that must get no requests until
+// SetInService puts it in service (one warming up).
+func (b *Balancer) AddOutOfService(name string, weight int) (int, error) {
+	return b.add(name, weight, true)
+}
+
+func (b *Balancer) add(name string, weight int, out bool) (int, error) {
 	if name == "" {
 		return -1, errors.New("balancer: empty server name")
 	}
@@ -149,8 +182,10 @@ func (b *Balancer) Add(name string, weight int) (int, error) {
 	if b.find(name) >= 0 {
 		return -1, fmt.Errorf("balancer: server %q already exists", name)
 	}
-	b.servers = append(b.servers, Server{Name: name, Weight: clampWeight(weight), Healthy: true})
+	b.servers = append(b.servers, Server{Name: name, Weight: clampWeight(weight), Healthy: !out})
 	b.picks = append(b.picks, 0)
+	b.healthy = append(b.healthy, true)
+	b.out = append(b.out, out)
 	return len(b.servers) - 1, nil
 }
 
@@ -162,13 +197,16 @@ type Stats struct {
 }
 
 // ServerStats is one server in a Stats snapshot. Picks counts every time the
-// server was chosen since it was added.
+// server was chosen since it was added. Healthy is the health checks'
+// verdict; the server gets requests when it is Healthy and not
+// OutOfService.
 type ServerStats struct {
-	Name     string
-	Weight   int
-	Healthy  bool
-	InFlight int
-	Picks    uint64
+	Name         string
+	Weight       int
+	Healthy      bool
+	OutOfService bool
+	InFlight     int
+	Picks        uint64
 }
 
 // Stats returns a snapshot, a copy the caller owns. Cost: O(n) and one
@@ -178,7 +216,7 @@ func (b *Balancer) Stats() Stats {
 	defer b.mu.Unlock()
 	st := Stats{Policy: b.policy.Name(), Servers: make([]ServerStats, len(b.servers))}
 	for i, s := range b.servers {
-		st.Servers[i] = ServerStats{Name: s.Name, Weight: s.Weight, Healthy: s.Healthy, InFlight: s.InFlight, Picks: b.picks[i]}
+		st.Servers[i] = ServerStats{Name: s.Name, Weight: s.Weight, Healthy: b.healthy[i], OutOfService: b.out[i], InFlight: s.InFlight, Picks: b.picks[i]}
 	}
 	return st
 }

@@ -313,3 +313,52 @@ func ExampleBalancer() {
 	// web-2 healthy=false picks=0
 	// web-3 healthy=true picks=2
 }
+
+// Out of service a server gets no requests whatever its health, and back
+// in service it gets them only if healthy: the two are kept apart.
+func TestBalancerInService(t *testing.T) {
+	b := balancer.New(balancer.NewRoundRobin(), "a", "b")
+	if err := b.SetInService("b", false); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		if i, _ := b.Pick(0); i != 0 {
+			t.Fatalf("picked %d, want only a while b is out of service", i)
+		}
+	}
+	_ = b.SetHealthy("b", true) // a passing health check does not put it back
+	if i, _ := b.Pick(0); i != 0 {
+		t.Fatal("a health check put an out-of-service server back")
+	}
+	_ = b.SetHealthy("b", false)
+	_ = b.SetInService("b", true) // back in service, but unhealthy
+	for range 4 {
+		if i, _ := b.Pick(0); i != 0 {
+			t.Fatal("an unhealthy server got a request once back in service")
+		}
+	}
+	_ = b.SetHealthy("b", true)
+	seen := map[int]bool{}
+	for range 4 {
+		i, _ := b.Pick(0)
+		seen[i] = true
+	}
+	if !seen[1] {
+		t.Error("b healthy and in service got nothing")
+	}
+	st := b.Stats().Servers[1]
+	if !st.Healthy || st.OutOfService {
+		t.Errorf("stats %+v", st)
+	}
+	_ = b.SetInService("b", false)
+	if st := b.Stats().Servers[1]; !st.Healthy || !st.OutOfService {
+		t.Errorf("out of service: stats %+v (health is the checks' verdict)", st)
+	}
+	if err := b.SetInService("zz", false); err == nil {
+		t.Error("unknown server accepted")
+	}
+	_ = b.SetInService("a", false)
+	if _, err := b.Pick(0); !errors.Is(err, balancer.ErrNoHealthy) {
+		t.Errorf("all out of service: %v", err)
+	}
+}

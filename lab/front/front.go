@@ -246,6 +246,8 @@ func statusOf(f lab.Failure) int {
 		return http.StatusGatewayTimeout
 	case lab.Failed:
 		return http.StatusBadGateway
+	case lab.Limited:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusServiceUnavailable // unavailable, breaker open
 }

@@ -280,3 +280,21 @@ func TestParseAddr(t *testing.T) {
 		}
 	}
 }
+
+// Over the edge's rate limit a request gets 429 at once, counted apart
+// from errors.
+func TestRateLimitedIs429(t *testing.T) {
+	l, srv := start(t, "shop", 1, Settings{})
+	run(t, l, "limit 1/s burst=2")
+	var codes []int
+	for range 4 {
+		resp, _ := send(t, "GET", srv.URL()+"/item/8", nil)
+		codes = append(codes, resp.StatusCode)
+	}
+	if codes[0] != 200 || codes[1] != 200 || codes[3] != 429 {
+		t.Errorf("four reads against a burst of 2 at 1/s: %v, want 200 200 … 429", codes)
+	}
+	if e := metric(t, l, "errors.total"); e != 0 {
+		t.Errorf("errors.total %v: a rate-limited request is not an error", e)
+	}
+}

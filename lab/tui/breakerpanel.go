@@ -92,6 +92,7 @@ func (p *BreakerPanel) render() string {
 	if dep := v.Server(br.Name); dep != nil {
 		items = append(items, dep.Name+" "+s.healthMark(dep.Health)+" · p99 "+msText(dep.P99))
 	}
+	items = append(items, callsTokens(s, v.Call(br.Name))...)
 	lines := wrapTokens(items, iw, "  ")
 	if o := v.Orders; o != nil {
 		lines = append(lines, ordersLines(s, o, iw)...)

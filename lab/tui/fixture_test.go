@@ -15,6 +15,7 @@ import (
 	"github.com/scalelab/scalelab/components/breaker"
 	"github.com/scalelab/scalelab/components/cache"
 	"github.com/scalelab/scalelab/components/eventstore"
+	"github.com/scalelab/scalelab/components/retry"
 	"github.com/scalelab/scalelab/components/trace"
 	"github.com/scalelab/scalelab/lab"
 )
@@ -74,8 +75,18 @@ func fixtureView(sec int) lab.View {
 		Queue: &lab.QueueStats{
 			Depth: int(12 + 2*wave), Capacity: 1000, Consumers: 2, Published: 50, Consumed: 49, Retried: 1, Oldest: ms(14),
 		},
-		Breakers: []lab.BreakerStats{{Name: "payments", On: true, State: breaker.Closed, Trips: 1, Threshold: 5, OpenFor: 10 * time.Second, Trials: 1}},
-		Trace:    lab.TraceStats{Sampled: 5, Sample: 0.01, Kept: 160},
+		Breakers:  []lab.BreakerStats{{Name: "payments", On: true, State: breaker.Closed, Trips: 1, Threshold: 5, OpenFor: 10 * time.Second, Trials: 1}},
+		Trace:     lab.TraceStats{Sampled: 5, Sample: 0.01, Kept: 160},
+		Fleet:     lab.FleetStats{Serving: 3, Receiving: 3, Desired: 3, Utilization: 0.35}, // no autoscaler
+		Discovery: lab.DiscoveryStats{On: true, Heartbeat: time.Second, TTL: 3 * time.Second, Listed: []string{"web-1", "web-2", "web-3"}},
+		// Calls between tiers: payments retried up to 3 times with a
+		// budget; the client's and the databases' deadlines as shipped.
+		Calls: []lab.CallStats{
+			{Name: "web", Timeout: 5 * time.Second, Retry: retry.Policy{Attempts: 1}, Calls: 495, Attempts: 495, Amplification: 1, SuccessRatio: 0.996},
+			{Name: "db", Timeout: time.Second, Retry: retry.Policy{Attempts: 1}, Calls: 130, Attempts: 130, Amplification: 1, SuccessRatio: 1},
+			{Name: "payments", Timeout: time.Second, Retry: retry.Policy{Attempts: 3, Base: ms(50), Max: time.Second, Jitter: retry.FullJitter}, Budget: 0.1,
+				Calls: 10, Attempts: 11, Amplification: 1.1, SuccessRatio: 0.99, Timeouts: 1},
+		},
 		// 10 checkouts a second, 2 events each; the hottest order has
 		// passed its first snapshot.
 		Orders: &lab.OrdersStats{

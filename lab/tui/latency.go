@@ -65,7 +65,11 @@ func (p *LatencyPanel) draw() {
 		}
 		errs = s.Bad.Render("errors "+pctText(v.Requests.ErrorRatio)) + fail
 	}
-	lines = append(lines, wrapTokens([]string{rateText(v.Requests.Rate) + " req/s", errs}, iw, "  ")...)
+	rates := []string{rateText(v.Requests.Rate) + " req/s", errs}
+	if lim := limitToken(s, v.Limit); lim != "" {
+		rates = append(rates, lim)
+	}
+	lines = append(lines, wrapTokens(rates, iw, "  ")...)
 	if ch := ih - len(lines); ch >= 2 && iw >= 8 {
 		lines = append(lines, p.chart.get(iw, ch, 0, func(w, h int) string {
 			top := niceCeil(max(p.hist.max(0), p.hist.max(1), p.hist.max(2)))

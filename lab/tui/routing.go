@@ -71,7 +71,12 @@ func (p *RoutingPanel) View() string {
 			frac = r.Routed / peak
 		}
 		share := bar(s, frac, barW)
-		if !r.Healthy {
+		if word := fleetWord(v, w.Name); word != "" {
+			if barW < len(word) {
+				word = word[:min(len(word), max(barW, 1))]
+			}
+			share = s.Warn.Render(fmt.Sprintf("%-*s", barW, word))
+		} else if !r.Healthy {
 			word := "ejected"
 			if barW < len(word) {
 				word = "out"
@@ -84,6 +89,9 @@ func (p *RoutingPanel) View() string {
 		}
 		row += fmt.Sprintf(" %7s %s", msText(w.P99), s.healthMark(w.Health))
 		fmt.Fprintf(&b, "%s\n", row)
+	}
+	if line := autoscaleLine(s, v.Fleet); line != "" {
+		fmt.Fprintf(&b, "%s\n", line)
 	}
 	if u := v.Requests.Unroutable; u > 0 {
 		fmt.Fprintf(&b, "%s\n", s.Bad.Render(fmt.Sprintf("%.0f/s unroutable: no healthy web server", u)))
