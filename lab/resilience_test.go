@@ -188,3 +188,43 @@ func TestTimeoutRetryParseErrors(t *testing.T) {
 		l.Stop()
 	})
 }
+
+// A retried call's attempts are siblings in the trace, each a span under
+// the web server's, in the order they were made.
+func TestRetriesAreSiblingSpans(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLab(t, "shop", 1, nil)
+		mustExec(t, l, "trace sample 100%", "breaker payments off", "errors payments 100%",
+			"retry payments attempts=3 backoff=5ms max=50ms jitter=none", "load 50/s reads=0%", "wait 3s")
+		found := 0
+		traces, _ := l.TracesSince(0)
+		for _, f := range traces {
+			var attempts []int
+			for i, s := range f.Spans {
+				if s.Name == "payments" {
+					attempts = append(attempts, i)
+				}
+			}
+			if len(attempts) == 0 {
+				continue
+			}
+			found++
+			if len(attempts) != 3 {
+				t.Fatalf("a checkout against failing payments has %d payments spans, want 3 attempts", len(attempts))
+			}
+			first := f.Spans[attempts[0]]
+			for k, i := range attempts[1:] {
+				s := f.Spans[i]
+				if s.Parent != first.Parent || s.Start.Before(f.Spans[attempts[k]].End) {
+					t.Fatalf("attempt %d: parent %v (first's %v), starts %v after the previous ended; want siblings in order", k+2, s.Parent, first.Parent, s.Start.Sub(f.Spans[attempts[k]].End))
+				}
+			}
+			if first.Parent == f.Root.SpanID {
+				t.Fatal("the attempts hang under the root, not under the web server's span")
+			}
+		}
+		if found == 0 {
+			t.Fatal("no checkout traced")
+		}
+	})
+}
