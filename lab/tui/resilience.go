@@ -17,6 +17,9 @@ import (
 // when it gets no traffic by design: warming, draining or unlisted; "" for
 // none.
 func fleetWord(v lab.View, name string) string {
+	if st := v.Server(name); st == nil || st.Role != lab.RoleWeb {
+		return ""
+	}
 	switch {
 	case slices.Contains(v.Fleet.WarmingNames, name):
 		return "warming"
@@ -24,6 +27,19 @@ func fleetWord(v lab.View, name string) string {
 		return "draining"
 	case v.Discovery.On && !slices.Contains(v.Discovery.Listed, name):
 		return "unlisted"
+	}
+	return ""
+}
+
+// fleetMark is fleetWord as the map marks it, short enough for a node.
+func fleetMark(v lab.View, name string) string {
+	switch fleetWord(v, name) {
+	case "warming":
+		return "↑ warm"
+	case "draining":
+		return "↓ drain"
+	case "unlisted":
+		return "○ unlisted"
 	}
 	return ""
 }

@@ -58,3 +58,41 @@ func TestBreakerPanelRetries(t *testing.T) {
 		t.Error("calls line without retries or timeouts")
 	}
 }
+
+// While the autoscaler runs, the Routing panel charts the servers wanted,
+// had and in service over the last 60 s, when it has the rows.
+func TestRoutingPanelAutoscaleChart(t *testing.T) {
+	topo := lab.Topology{Webs: []string{"web-1", "web-2", "web-3"}, Policy: "round-robin"}
+	p := NewRoutingPanel(fixedViewCommon(t))
+	p.SetSize(60, 20)
+	for sec := 1; sec <= 30; sec++ {
+		v := viewAt(float64(sec), topo, nil)
+		v.Fleet = lab.FleetStats{Serving: 3, Receiving: 3, Autoscale: true, Target: 0.5, Utilization: 0.7, Desired: 3 + sec/10, Max: 8}
+		p.SetView(v)
+	}
+	out := p.View()
+	assertExactSize(t, out, 60, 20)
+	assertContains(t, out, "want have in service, last 60 s", "10│", "0│")
+	p.SetSize(60, 9) // too few rows: the line, no chart
+	if out := p.View(); strings.Contains(out, "last 60 s") || !strings.Contains(out, "autoscale util") {
+		t.Errorf("a 9-row panel should keep the autoscaler's line and drop its chart:\n%s", out)
+	}
+}
+
+// The map marks warming, draining and unlisted web servers in place of
+// their health (never a database), and shows the limiter at the edge.
+func TestMapFleetAndLimiter(t *testing.T) {
+	topo := lab.Topology{Title: "Shop", Webs: []string{"web-1", "web-2", "web-3"}, DBs: []string{"db-1"}, DBServers: []string{"db-1"}, Policy: "round-robin"}
+	v := viewAt(10, topo, nil)
+	v.Fleet = lab.FleetStats{Serving: 2, Warming: 1, WarmingNames: []string{"web-3"}, Draining: 0}
+	v.Discovery = lab.DiscoveryStats{On: true, Listed: []string{"web-1", "web-3"}}
+	v.Limit = lab.LimitStats{On: true, Rate: 1200, Ratio: 0.52}
+	m := NewMapPanel(fixedViewCommon(t))
+	m.SetSize(150, MapHeight(topo))
+	m.SetView(v)
+	out := m.View()
+	assertContains(t, out, "web-3 ↑ warm", "web-2 ○ unlisted", "limit", "1200/s", "52.0% refused")
+	if strings.Contains(out, "db-1 ○") {
+		t.Errorf("a database marked unlisted:\n%s", out)
+	}
+}

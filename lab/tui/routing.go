@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/scalelab/scalelab/lab"
 )
@@ -15,7 +16,9 @@ import (
 // have ejected it).
 type RoutingPanel struct {
 	panelBase
-	view lab.View
+	view  lab.View
+	fleet labHistory // while autoscaling: the servers wanted and had, per lab second
+	chart chartCache
 }
 
 // NewRoutingPanel builds the panel.
@@ -24,7 +27,12 @@ func NewRoutingPanel(c *Common) *RoutingPanel {
 }
 
 // SetView gives the panel the latest lab view.
-func (p *RoutingPanel) SetView(v lab.View) { p.view = v }
+func (p *RoutingPanel) SetView(v lab.View) {
+	p.view = v
+	if f := v.Fleet; f.Autoscale && p.fleet.add(v.T.Seconds(), float64(f.Desired), float64(f.Serving+f.Warming), float64(f.Receiving)) {
+		p.chart.invalidate()
+	}
+}
 
 // Update handles keys sent to the focused panel (none).
 func (p *RoutingPanel) Update(tea.Msg) (Panel, tea.Cmd) { return p, nil }
@@ -90,11 +98,31 @@ func (p *RoutingPanel) View() string {
 		row += fmt.Sprintf(" %7s %s", msText(w.P99), s.healthMark(w.Health))
 		fmt.Fprintf(&b, "%s\n", row)
 	}
-	if line := autoscaleLine(s, v.Fleet); line != "" {
-		fmt.Fprintf(&b, "%s\n", line)
-	}
 	if u := v.Requests.Unroutable; u > 0 {
 		fmt.Fprintf(&b, "%s\n", s.Bad.Render(fmt.Sprintf("%.0f/s unroutable: no healthy web server", u)))
 	}
+	if line := autoscaleLine(s, v.Fleet); line != "" {
+		fmt.Fprintf(&b, "%s\n", line)
+		p.drawFleet(&b, inner)
+	}
 	return p.framed(p.title+" · "+v.Topology.Policy, strings.TrimRight(b.String(), "\n"))
+}
+
+// drawFleet adds the autoscaler's chart under the panel's lines, if at
+// least four rows are left: servers wanted (the autoscaler's desired
+// count), had (serving and warming) and receiving traffic, over the last
+// 60 lab seconds.
+func (p *RoutingPanel) drawFleet(b *strings.Builder, w int) {
+	s := p.common.Styles
+	_, h := p.inner()
+	rows := min(h-strings.Count(b.String(), "\n")-1, 10)
+	if rows < 4 || w < 12 || p.fleet.len() == 0 {
+		return
+	}
+	top := niceCeil(max(p.fleet.max(0), p.fleet.max(1), float64(p.view.Fleet.Max), 1))
+	styles := []lipgloss.Style{seriesStyle(s, 0), seriesStyle(s, 1), seriesStyle(s, 2)}
+	legend := styles[0].Render("want") + " " + styles[1].Render("have") + " " + styles[2].Render("in service") + s.Dim.Render(", last 60 s")
+	fmt.Fprintf(b, "%s\n%s\n", truncate(legend, w), p.chart.get(w, rows-1, top, func(w, h int) string {
+		return lineChart(s, &p.fleet, []int{0, 1, 2}, styles, w, h, top)
+	}))
 }

@@ -111,7 +111,11 @@ func (p MapPanel) View() string {
 			st = &lab.ServerStats{Name: name}
 		}
 		mark := s.healthMark(st.Health)
-		if st.Routing != nil && !st.Routing.Healthy && st.Health != backend.Down && st.Health != backend.Hung {
+		if word := fleetMark(v, name); word != "" && st.Health == backend.Up {
+			// Warming up, draining or not in the registry: not getting
+			// traffic, though up.
+			mark = s.Warn.Render(word)
+		} else if st.Routing != nil && !st.Routing.Healthy && st.Health != backend.Down && st.Health != backend.Hung {
 			// Ejected by the balancer's health checks: in the mark's place,
 			// so the column keeps its width (a suffix shifted the tiers
 			// right of it). The routing panel has the server's own state.
@@ -258,6 +262,13 @@ func (p MapPanel) columns(node func(string) string, compact int) string {
 			edge = append(edge, s.Dim.Render(fmt.Sprintf("%.0f%% stale", 100*e.StaleRatio)))
 		}
 		cols = append(cols, strings.Join(edge, "\n"))
+	}
+	if lim := v.Limit; lim.On && compact < 2 {
+		what := rateText(lim.Rate) + "/s"
+		if lim.PerKey {
+			what += " a key"
+		}
+		cols = append(cols, strings.Join([]string{s.Bold.Render("limit"), what, s.Dim.Render(pctText(lim.Ratio) + " refused")}, "\n"))
 	}
 	cols = append(cols, strings.Join([]string{s.Bold.Render("balancer"), s.Dim.Render(t.Policy), s.Dim.Render(fmt.Sprintf("%.0f/s", v.Requests.Rate))}, "\n"))
 	cols = append(cols, strings.Join(p.fold(t.Webs, node, mapRows), "\n"))
