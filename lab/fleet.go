@@ -70,6 +70,11 @@ func (l *Lab) setWebs(n int, warmup time.Duration) (int, error) {
 	f := &l.fleet
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return l.setWebsLocked(n, warmup)
+}
+
+// setWebsLocked is setWebs with l.fleet.mu held.
+func (l *Lab) setWebsLocked(n int, warmup time.Duration) (int, error) {
 	webs := *l.webs.Load()
 	var active []int
 	for i, w := range webs {
@@ -221,16 +226,21 @@ func (l *Lab) autoscale(now time.Time) {
 	}
 	fs := l.fleetStats(l.Snapshot().Servers)
 	d := a.Decide(autoscale.Observation{At: now, Serving: fs.Serving, Warming: fs.Warming, Utilization: fs.Utilization})
+	// The decision is published and acted on in one step under the fleet's
+	// lock, so no snapshot sees a new desired count with the old fleet (as
+	// if a cooldown held it back).
 	f.mu.Lock()
-	still := f.scaler == a // not turned off or replaced meanwhile
-	if still {
-		f.last = d
-	}
-	f.mu.Unlock()
-	if d.Action == autoscale.Hold || !still {
+	if f.scaler != a { // turned off or replaced meanwhile
+		f.mu.Unlock()
 		return
 	}
-	have, err := l.setWebs(d.Count, warmup)
+	f.last = d
+	if d.Action == autoscale.Hold {
+		f.mu.Unlock()
+		return
+	}
+	have, err := l.setWebsLocked(d.Count, warmup)
+	f.mu.Unlock()
 	if err != nil {
 		l.event(Event{Kind: KindState, Component: "autoscale", Err: err.Error(), Detail: "autoscale: " + d.Action.String() + " failed"})
 		return
@@ -265,6 +275,9 @@ func (l *Lab) fleetStats(servers []ServerStats) FleetStats {
 	for _, s := range l.lb.Stats().Servers {
 		routable[s.Name] = s.Healthy && !s.OutOfService
 	}
+	f := &l.fleet
+	f.mu.Lock() // phases and the autoscaler's last decision, as of one moment
+	defer f.mu.Unlock()
 	var sum float64
 	for _, w := range *l.webs.Load() {
 		name := w.b.Name()
@@ -285,9 +298,6 @@ func (l *Lab) fleetStats(servers []ServerStats) FleetStats {
 	}
 	fs.Utilization = ratio(sum, float64(fs.Serving))
 	fs.Desired = fs.Serving + fs.Warming
-	f := &l.fleet
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	if a := f.scaler; a != nil {
 		s := a.Settings()
 		fs.Autoscale, fs.Target, fs.Min, fs.Max, fs.Cooldown, fs.Warmup = true, s.Target, s.Min, s.Max, s.ScaleOutCooldown, f.warmup

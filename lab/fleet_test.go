@@ -169,3 +169,31 @@ func TestAutoscaleBadInput(t *testing.T) {
 		l.Stop()
 	})
 }
+
+// The autoscaler's decision and the fleet's change are one step: with no
+// cooldown, no snapshot shows a desired count the fleet has not taken (which
+// would look like a cooldown holding it), even while it flaps.
+func TestAutoscaleDesiredIsActedOnAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newLab(t, "web", 1, nil)
+		mustExec(t, l, "load 1680/s", "scale web 7", "wait 5s", "autoscale web target=60% cooldown=0s warmup=5s")
+		changes, last := 0, 7
+		end := l.clock.Now().Add(60 * time.Second)
+		for now := l.clock.Now(); now.Before(end); now = now.Add(10 * time.Millisecond) {
+			l.clock.SleepUntil(now, l.stop)
+			fs := l.Snapshot().Fleet
+			if fs.Last == "" {
+				continue
+			}
+			if n := fs.Serving + fs.Warming; fs.Desired != n {
+				t.Fatalf("at %v: desired %d, but %d serving and %d warming, with no cooldown (%s)", l.Since(), fs.Desired, fs.Serving, fs.Warming, fs.Last)
+			} else if n != last {
+				changes, last = changes+1, n
+			}
+		}
+		if changes < 4 {
+			t.Errorf("the fleet changed %d times in 60 s at the edge between 7 and 8: no flapping to test against", changes)
+		}
+		l.Stop()
+	})
+}
