@@ -3,6 +3,7 @@ package backend
 import (
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/scalelab/scalelab/components/clock"
@@ -104,6 +105,17 @@ type Backend struct {
 	conf       conf
 	stopped    bool
 	st         Stats // counters only; the rest is filled in by Stats
+
+	// instant is whether a job would be answered on the spot (see Pass),
+	// kept up to date under mu; passed counts the jobs Pass answered,
+	// added to st's Accepted and Completed by Stats.
+	instant atomic.Bool
+	passed  atomic.Uint64
+}
+
+// noteFreeLocked recomputes instant after a change of conf or stopped.
+func (b *Backend) noteFreeLocked() {
+	b.instant.Store(!b.stopped && b.conf.health() == Up && b.conf.service.Mean() == 0)
 }
 
 // conf is the part of the configuration a worker reads when it takes a job.
@@ -148,6 +160,7 @@ func New(s Settings) *Backend {
 	b.replies.New = func() any { return make(chan Result, 1) }
 	b.mu.Lock()
 	b.resizeLocked(min(s.Workers, MaxWorkers))
+	b.noteFreeLocked()
 	b.mu.Unlock()
 	b.wg.Add(1)
 	b.crash.Go(b.dispatch)
@@ -290,6 +303,7 @@ func (b *Backend) SetQueueSize(n int) {
 func (b *Backend) SetService(d Dist) {
 	b.mu.Lock()
 	b.conf.service = d.clamped()
+	b.noteFreeLocked()
 	b.mu.Unlock()
 }
 
@@ -298,6 +312,9 @@ func (b *Backend) Stats() Stats {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s := b.st
+	passed := b.passed.Load()
+	s.Accepted += passed
+	s.Completed += passed
 	s.Name = b.name
 	s.Health = b.conf.health()
 	s.Service = b.conf.service
@@ -322,6 +339,7 @@ func (b *Backend) Stop() {
 	b.mu.Lock()
 	if !b.stopped {
 		b.stopped = true
+		b.noteFreeLocked()
 		for j, ok := b.pending.pop(); ok; j, ok = b.pending.pop() {
 			drained = append(drained, j)
 		}
