@@ -42,7 +42,7 @@ func ScriptNames() []string {
 // name is an error listing the shipped ones.
 func LoadScript(name string) (*ShippedScript, error) {
 	base := strings.TrimSuffix(name, ScriptExt)
-	if !scriptName(base) {
+	if !ShippedName(base) {
 		return nil, fmt.Errorf("%q is not a script name (a name is letters, digits, - and _); shipped scripts: %s", name, strings.Join(ScriptNames(), ", "))
 	}
 	b, err := fs.ReadFile(assets.Scripts, path.Join("scripts", base+ScriptExt))
@@ -52,8 +52,9 @@ func LoadScript(name string) (*ShippedScript, error) {
 	return &ShippedScript{Name: base, File: base + ScriptExt, Description: firstComment(b), Source: b}, nil
 }
 
-// scriptName reports whether s can name a shipped script.
-func scriptName(s string) bool {
+// ShippedName reports whether s can name a shipped file (a script or a
+// talk): letters, digits, - and _, at most 64 of them.
+func ShippedName(s string) bool {
 	if s == "" || len(s) > 64 {
 		return false
 	}

@@ -31,20 +31,8 @@ func Names() []string {
 func LoadShipped(name string) (*Talk, error) {
 	base := strings.TrimSuffix(name, lab.ScriptExt)
 	b, err := fs.ReadFile(assets.Talks, path.Join("talks", base+lab.ScriptExt))
-	if !validName(base) || err != nil {
+	if !lab.ShippedName(base) || err != nil {
 		return nil, fmt.Errorf("no shipped talk %q; shipped talks: %s", name, strings.Join(Names(), ", "))
 	}
 	return Parse(base+lab.ScriptExt, bytes.NewReader(b))
-}
-
-func validName(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return false
-		}
-	}
-	return true
 }

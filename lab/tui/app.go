@@ -83,6 +83,34 @@ func passOn(dash *Dashboard, bar *CommandBar, msg tea.Msg) tea.Cmd {
 
 func (m Model) barOpen() bool { return m.bar.Active() }
 
+// screenKey is what a dashboard screen (the sandbox, a talk) does with a
+// key before its own: the open command bar takes it, open help closes on
+// any key (ctrl+c quits), and quit, help and the command bar key do what
+// they say. ok false: the key is the screen's to handle.
+func screenKey(bar *CommandBar, showHelp *bool, keys *KeyMap, k tea.KeyMsg) (cmd tea.Cmd, ok bool) {
+	if bar.Active() {
+		*bar, cmd = bar.Update(k)
+		return cmd, true
+	}
+	if *showHelp {
+		if k.String() == "ctrl+c" {
+			return tea.Quit, true
+		}
+		*showHelp = false // any key closes help
+		return nil, true
+	}
+	switch {
+	case key.Matches(k, keys.Quit):
+		return tea.Quit, true
+	case key.Matches(k, keys.Help):
+		*showHelp = true
+		return nil, true
+	case key.Matches(k, keys.Command):
+		return bar.Open(), true
+	}
+	return nil, false
+}
+
 // resize gives the dashboard the screen less the footer (all of it in the
 // presenter layout, which has none: the command bar draws over its last
 // lines while open).
@@ -105,26 +133,10 @@ func (m *Model) SetPresenter(on bool, panels []string) {
 
 func (m Model) handleKey(k tea.KeyMsg) (Model, tea.Cmd) {
 	keys := m.common.Keys
-	if m.bar.Active() {
-		var cmd tea.Cmd
-		m.bar, cmd = m.bar.Update(k)
+	if cmd, ok := screenKey(&m.bar, &m.showHelp, keys, k); ok {
 		return m, cmd
 	}
-	if m.showHelp {
-		if k.String() == "ctrl+c" {
-			return m, tea.Quit
-		}
-		m.showHelp = false // any key closes help
-		return m, nil
-	}
 	switch {
-	case key.Matches(k, keys.Quit):
-		return m, tea.Quit
-	case key.Matches(k, keys.Help):
-		m.showHelp = true
-		return m, nil
-	case key.Matches(k, keys.Command):
-		return m, m.bar.Open()
 	case key.Matches(k, keys.Present):
 		m.SetPresenter(!m.dash.Presenter(), nil)
 		return m, nil

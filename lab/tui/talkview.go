@@ -202,26 +202,10 @@ func (m TalkView) barOpen() bool { return m.bar.Active() }
 
 func (m TalkView) handleKey(k tea.KeyMsg) (TalkView, tea.Cmd) {
 	keys := m.common.Keys
-	if m.bar.Active() {
-		var cmd tea.Cmd
-		m.bar, cmd = m.bar.Update(k)
+	if cmd, ok := screenKey(&m.bar, &m.showHelp, keys, k); ok {
 		return m, cmd
 	}
-	if m.showHelp {
-		if k.String() == "ctrl+c" {
-			return m, tea.Quit
-		}
-		m.showHelp = false // any key closes help
-		return m, nil
-	}
 	switch {
-	case key.Matches(k, keys.Quit):
-		return m, tea.Quit
-	case key.Matches(k, keys.Help):
-		m.showHelp = true
-		return m, nil
-	case key.Matches(k, keys.Command):
-		return m, m.bar.Open()
 	case key.Matches(k, keys.Present):
 		m.presenter = !m.presenter
 		m.dash.SetPresenter(m.presenter, nil)
