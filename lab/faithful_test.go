@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/scalelab/scalelab/internal/theory"
 )
 
 // The lab against queueing theory, at the speeds a learner uses. With fake
@@ -97,7 +99,7 @@ func TestPoolMatchesErlangC(t *testing.T) {
 				// what was set, but the wait near saturation is steep).
 				st := l.server("web-1").b.Stats()
 				a := float64(n) / 600 * st.ServiceTotal.Seconds() / float64(st.Completed)
-				pw := erlangC(c, a)
+				pw := theory.ErlangC(c, a)
 				wq := pw * st.ServiceTotal.Seconds() / float64(st.Completed) / (c - a) * 1000
 				t.Logf("%d requests, %.4f erlangs: P(wait) %.3f (Erlang C %.3f), mean wait %.2f ms (%.2f)", n, a, gotPw, pw, gotWq, wq)
 				if math.Abs(gotPw-pw)/pw > 0.05 {
@@ -109,18 +111,6 @@ func TestPoolMatchesErlangC(t *testing.T) {
 			})
 		})
 	}
-}
-
-// erlangC is the probability that an arrival waits in M/M/c with offered
-// load a = λ·E[S] erlangs (a < c).
-func erlangC(c int, a float64) float64 {
-	term, sum := 1.0, 1.0 // a^k/k!, summed for k < c
-	for k := 1; k < c; k++ {
-		term *= a / float64(k)
-		sum += term
-	}
-	last := term * a / float64(c) * float64(c) / (float64(c) - a) // a^c/c! · c/(c−a)
-	return last / (sum + last)
 }
 
 // With health checks on, in real time at 20x: one worker, exponential

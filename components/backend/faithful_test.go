@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/scalelab/scalelab/components/clock"
+	"github.com/scalelab/scalelab/internal/theory"
 )
 
 // offer submits n arrivals, at[i] lab time after the start, from one
@@ -97,18 +98,6 @@ func TestDeterministicPoolNeverWaits(t *testing.T) {
 	}
 }
 
-// erlangC is the probability that an arrival waits in M/M/c with offered
-// load a = λ·E[S] erlangs (a < c).
-func erlangC(c int, a float64) float64 {
-	term, sum := 1.0, 1.0 // a^k/k!, summed for k < c
-	for k := 1; k < c; k++ {
-		term *= a / float64(k)
-		sum += term
-	}
-	last := term * a / float64(c) * float64(c) / (float64(c) - a) // a^c/c! · c/(c−a)
-	return last / (sum + last)
-}
-
 // M/M/4 at utilisation 0.75, Poisson arrivals placed in advance: the share
 // that waits and the mean wait against Erlang C, at 20x on a busy machine.
 // (Measured before: P(wait) 13–16% too high at 20x.)
@@ -144,7 +133,7 @@ func TestPoolMatchesErlangCAt20x(t *testing.T) {
 		wait += r.QueueWait
 	}
 	a := lambda * mean.Seconds()
-	pw := erlangC(c, a)
+	pw := theory.ErlangC(c, a)
 	wq := pw * mean.Seconds() / (c - a) // mean wait: C(c,a)·E[S]/(c−a)
 	gotPw := float64(waited) / float64(len(res))
 	gotWq := (wait / time.Duration(len(res))).Seconds()
