@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/scalelab/scalelab/components/backend"
 	"github.com/scalelab/scalelab/components/cache"
@@ -129,10 +130,13 @@ type cacheTier struct {
 	flying map[uint64]*flight // misses being fetched, for coalescing
 }
 
-func newCacheTier(l *Lab, size int) *cacheTier {
+// newCacheTier makes the tier global: one cache of size entries, with ttl,
+// on its server.
+func newCacheTier(l *Lab, size int, ttl time.Duration) *cacheTier {
 	t := &cacheTier{l: l, size: size, ring: true, flying: map[uint64]*flight{}}
 	s := l.newServer("cache", RoleCache, ServerConf{Count: 1, Workers: 64, Queue: 1024, Service: "0", dist: backend.Dist{}})
-	t.global = t.newNode("cache", s, l.cache)
+	lru := cache.New[uint64, stored](cache.Settings{Capacity: size, TTL: ttl, Seed: l.cfg.Seed, Now: l.clock.Now})
+	t.global = t.newNode("cache", s, lru)
 	t.locals.Store(&[]*cacheNode{})
 	return t
 }

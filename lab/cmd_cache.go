@@ -65,7 +65,7 @@ func (a *cacheAction) declare(s *args.Set) {
 }
 
 func (a *cacheAction) apply(l *Lab) error {
-	if l.cache == nil {
+	if l.ctier == nil {
 		return fmt.Errorf("cache: the %s preset has no cache", l.preset.Name)
 	}
 	t := l.ctier

@@ -65,7 +65,6 @@ type Lab struct {
 
 	lb            *balancer.Balancer
 	tracer        *trace.Tracer
-	cache         *lruCache                          // the global cache; nil without a cache tier
 	behind        *cache.BehindQueue[uint64, uint64] // write-behind flusher; nil without a cache
 	mode          atomic.Int32                       // cache.Mode
 	cluster       *shard.Cluster[uint64]             // nil without a db tier
@@ -243,8 +242,7 @@ func New(cfg Config) (*Lab, error) {
 		l.tier.mu.Unlock()
 	}
 	if p.Cache != nil {
-		l.cache = cache.New[uint64, stored](cache.Settings{Capacity: p.Cache.Size, TTL: time.Duration(p.Cache.TTL), Seed: cfg.Seed, Now: clk.Now})
-		l.ctier = newCacheTier(l, p.Cache.Size)
+		l.ctier = newCacheTier(l, p.Cache.Size, time.Duration(p.Cache.TTL))
 		mode, _ := cache.ParseMode(p.Cache.Mode)
 		l.mode.Store(int32(mode))
 		l.behind = l.newWriteBehind(time.Duration(p.Cache.Delay))

@@ -246,7 +246,7 @@ func (r *request) serveWrite(cur time.Time) (time.Time, error) {
 	w := write{key: r.key, version: version}
 	mode := cache.WriteInvalidate
 	c := l.cached()
-	if l.cache != nil {
+	if l.ctier != nil {
 		mode = cache.Mode(l.mode.Load())
 	}
 	if c == nil && mode == cache.WriteBehind { // the cache is out of the path: nothing to write behind

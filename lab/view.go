@@ -37,10 +37,10 @@ type Traces struct {
 func (l *Lab) Topology() Topology {
 	t := Topology{
 		Preset: l.preset.Name, Title: l.preset.Title, Webs: l.webNames(),
-		Cache: l.cache != nil, Queue: l.broker != nil, Payments: l.payments != nil,
+		Cache: l.ctier != nil, Queue: l.broker != nil, Payments: l.payments != nil,
 		Policy: l.lb.Policy(),
 	}
-	if l.cache != nil {
+	if l.ctier != nil {
 		t.CacheMode = cache.Mode(l.mode.Load()).String()
 		if ns := l.ctier.dist.Load(); ns != nil {
 			for _, n := range ns.nodes {
