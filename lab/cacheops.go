@@ -36,20 +36,21 @@ func (e stored) visible(ns int64) (uint64, bool) {
 // store puts version v of key in c at lab time at, keeping the version it
 // replaces visible to lookups before at.
 func store(c *lruCache, key, v uint64, at time.Time) {
-	e := stored{version: v, at: at.UnixNano()}
-	if old, ok := c.Peek(key); ok {
+	c.Merge(key, func(old stored, ok bool) (stored, time.Time) {
+		e := stored{version: v, at: at.UnixNano()}
 		switch {
+		case !ok:
+			return e, at
 		case old.version == v: // refilled: it has been there since the first store
-			e = old
-			e.at = min(old.at, e.at)
+			old.at = min(old.at, e.at)
+			return old, at // the TTL counts from the latest store
 		case old.at <= e.at:
 			e.prev, e.prevAt = old.version, old.at
-		default: // a later store came first: this one is the older
-			e = stored{version: old.version, at: old.at, prev: v, prevAt: e.at}
-			at = time.Unix(0, old.at)
+			return e, at
 		}
-	}
-	c.SetAt(key, e, at) // the TTL counts from the latest store
+		// A later store came first: this one is the older.
+		return stored{version: old.version, at: old.at, prev: v, prevAt: e.at}, time.Unix(0, old.at)
+	})
 }
 
 // lruCache is a cache of the tier.

@@ -179,15 +179,23 @@ func (c *Cache[K, V]) Set(k K, v V) {
 // SetAt is Set at time at: the entry's TTL counts from at instead of the
 // clock's now (see GetAt). A zero at reads the clock.
 func (c *Cache[K, V]) SetAt(k K, v V, at time.Time) {
-	var expires time.Time
+	c.Merge(k, func(V, bool) (V, time.Time) { return v, at })
+}
+
+// Merge stores under k the value merge makes of what k holds now (old, and
+// whether it holds anything, expired or not), in one step: no other call
+// comes between the look and the store. The entry's TTL counts from the
+// time merge returns with it (zero: the clock's now).
+func (c *Cache[K, V]) Merge(k K, merge func(old V, ok bool) (V, time.Time)) {
 	ttl := time.Duration(c.ttl.Load())
+	c.mu.Lock()
+	old, ok := c.lru.Peek(k)
+	v, at := merge(old, ok)
+	var expires time.Time
 	if ttl > 0 {
 		if expires = at; at.IsZero() {
 			expires = c.now()
 		}
-	}
-	c.mu.Lock()
-	if ttl > 0 {
 		if j := math.Float64frombits(c.jitter.Load()); j > 0 {
 			ttl = time.Duration(float64(ttl) * (1 - j*c.rng.Float64()))
 		}
@@ -200,14 +208,6 @@ func (c *Cache[K, V]) SetAt(k K, v V, at time.Time) {
 	evs := c.takeEvents()
 	c.mu.Unlock()
 	c.emit(evs)
-}
-
-// Peek returns the value for k without marking it used or counting
-// anything, expired or not.
-func (c *Cache[K, V]) Peek(k K) (V, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lru.Peek(k)
 }
 
 // Delete removes k, reports whether it was present, and counts it as an

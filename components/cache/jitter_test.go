@@ -62,3 +62,29 @@ func TestAtTimes(t *testing.T) {
 		t.Error("with no TTL, an entry set at a time expired")
 	}
 }
+
+// Merge sees what the key holds, expired or not, and stores what it makes
+// of it, its TTL counted from the time it returns.
+func TestMerge(t *testing.T) {
+	clock := time.Unix(1000, 0)
+	c := New[int, int](Settings{Capacity: 4, TTL: time.Second, Now: func() time.Time { return clock }})
+	at := time.Unix(50, 0)
+	add := func(old int, ok bool) (int, time.Time) {
+		if !ok {
+			return 1, at
+		}
+		return old + 1, at
+	}
+	c.Merge(7, add)
+	c.Merge(7, add)
+	if v, ok := c.GetAt(7, at); !ok || v != 2 {
+		t.Errorf("after two merges: %d, %v; want 2, true", v, ok)
+	}
+	c.Merge(7, add) // the entry is past its TTL at the clock's now: Merge still sees it
+	if v, ok := c.GetAt(7, at.Add(999*time.Millisecond)); !ok || v != 3 {
+		t.Errorf("after a third merge: %d, %v; want 3, true", v, ok)
+	}
+	if _, ok := c.GetAt(7, at.Add(time.Second)); ok {
+		t.Error("a merged entry outlived its TTL from the merge's time")
+	}
+}
