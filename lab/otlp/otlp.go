@@ -129,13 +129,17 @@ func (e *Exporter) run(next uint64) {
 	tick := time.NewTicker(e.set.Every)
 	defer tick.Stop()
 	for {
-		last := false
-		select {
-		case <-tick.C:
-		case <-e.stop:
-			last = true
-		case <-e.lab.Stopped(): // not Done: requests still finish while the lab stops
-			last = true
+		last := e.stopping()
+		if !last {
+			select {
+			case <-tick.C:
+			case <-e.stop:
+			case <-e.lab.Stopped(): // not Done: requests still finish while the lab stops
+			}
+			// A tick and a stop both ready (a slow POST outlasts both)
+			// would be picked at random: the stop wins, so Stop waits
+			// for the POST in flight and one last one, never more.
+			last = e.stopping()
 		}
 		traces, n := e.lab.TracesSince(next)
 		missed := n - next - uint64(len(traces))
@@ -151,6 +155,18 @@ func (e *Exporter) run(next uint64) {
 		if last {
 			return
 		}
+	}
+}
+
+// stopping reports whether Stop was called or the lab stopped.
+func (e *Exporter) stopping() bool {
+	select {
+	case <-e.stop:
+		return true
+	case <-e.lab.Stopped():
+		return true
+	default:
+		return false
 	}
 }
 
