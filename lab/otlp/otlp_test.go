@@ -227,7 +227,7 @@ func TestSlowEndpointNeverBlocksTheLab(t *testing.T) {
 	// A blocked lab would finish nothing; how much it finishes depends on
 	// the machine (under -race and load the pacer may slow it), so the bar
 	// is only that it went on.
-	if r1, _ := l.Value("requests.total"); r1-r0 < 200 {
+	if r1, _ := l.Value("requests.total"); r1-r0 < 20 {
 		t.Errorf("the lab stalled while a post was held: %v requests finished in 1.2 s", r1-r0)
 	}
 	stopping.Store(true)
