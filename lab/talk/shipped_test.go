@@ -9,6 +9,11 @@ import (
 
 // Every shipped talk parses into steps with a title, and runs start to
 // end (each step in turn, at 10x) with every expect holding.
+// Every shipped talk runs to its end with every expect holding. One at a
+// time and at 5x, as verify and the shipped scripts run: side by side at
+// 10x under -race, with the other packages' tests, the machine fell far
+// enough behind for the pacer to slow the lab only after web servers had
+// turned requests (and a health probe) away.
 func TestShippedTalksRun(t *testing.T) {
 	names := Names()
 	if len(names) < 3 {
@@ -16,7 +21,6 @@ func TestShippedTalksRun(t *testing.T) {
 	}
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
-			t.Parallel()
 			tk, err := LoadShipped(name)
 			if err != nil {
 				t.Fatal(err)
@@ -24,7 +28,7 @@ func TestShippedTalksRun(t *testing.T) {
 			if tk.Title == "" || len(tk.Steps) < 3 {
 				t.Fatalf("%s: title %q, %d steps; want a title and at least 3 steps", name, tk.Title, len(tk.Steps))
 			}
-			l, err := lab.New(lab.Config{Seed: 1, Speed: 10})
+			l, err := lab.New(lab.Config{Seed: 1, Speed: 5})
 			if err != nil {
 				t.Fatal(err)
 			}
