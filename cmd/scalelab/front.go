@@ -1,10 +1,13 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -53,36 +56,64 @@ func (f *frontFlags) check() error {
 	return nil
 }
 
-// start opens the listeners and the trace exporter asked for on l; they
-// close when l stops. It says where they are on errOut (nil: not at all);
-// announce says it in the lab's events. The function it returns, called
-// once l has stopped, waits for them to close and says on its writer
-// (nil: not at all) what the exporter sent.
+// start opens the listeners and the trace exporter asked for, on l. It
+// says where they are on errOut (nil: not at all); announce says it in
+// the lab's events. The function it returns, called once l has stopped,
+// closes them and says on its writer (nil: not at all) what the exporter
+// sent.
 func (f *frontFlags) start(l *lab.Lab, errOut io.Writer) (func(io.Writer), error) {
-	var servers []*front.Server
-	var exp *otlp.Exporter
-	closeAll := func(w io.Writer) {
-		for _, s := range servers {
-			s.Close()
-		}
-		if exp != nil {
-			st := exp.Stop()
-			if w != nil {
-				fmt.Fprintf(w, "scalelab: otlp: %d traces (%d spans) sent to %s; %d dropped, %d missed", st.Sent, st.Spans, exp.URL(), st.Dropped, st.Missed)
-				if st.LastErr != "" {
-					fmt.Fprintf(w, "; last error: %s", st.LastErr)
-				}
-				fmt.Fprintln(w)
-			}
-		}
+	d, err := f.open(errOut)
+	if err != nil {
+		return nil, err
 	}
-	open := func(flag, addr, what string, h http.Handler) error {
-		s, err := front.Listen(l, addr, h)
+	if err := d.attach(l); err != nil {
+		d.close(nil)
+		return nil, err
+	}
+	return d.close, nil
+}
+
+// doors are the listeners and exporters the flags asked for. The
+// listeners serve whichever lab is attached last: a talk builds a new lab
+// each time it steps back, and the door and /metrics follow it; each lab
+// has a trace exporter of its own, which stops with it.
+type doors struct {
+	f       *frontFlags
+	errOut  io.Writer
+	servers []*front.Server
+	door    current // the front door of the lab attached last
+	metrics current // its /metrics
+
+	mu       sync.Mutex // a talk attaches its rebuilt labs from another goroutine
+	exps     []*otlp.Exporter
+	attached int
+	closed   bool
+}
+
+// current hands each request to the handler set last; 503 before any.
+type current struct{ h atomic.Pointer[http.Handler] }
+
+func (c *current) set(h http.Handler) { c.h.Store(&h) }
+
+func (c *current) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := c.h.Load()
+	if h == nil {
+		http.Error(w, "no lab yet", http.StatusServiceUnavailable)
+		return
+	}
+	(*h).ServeHTTP(w, r)
+}
+
+// open opens the listeners; attach gives them a lab.
+func (f *frontFlags) open(errOut io.Writer) (*doors, error) {
+	d := &doors{f: f, errOut: errOut}
+	listen := func(flag, addr, what string, h http.Handler) error {
+		s, err := front.Listen(addr, h)
 		if err != nil {
-			closeAll(nil)
+			d.close(nil)
 			return fmt.Errorf("--%s %s: %w", flag, addr, err)
 		}
-		servers = append(servers, s)
+		d.servers = append(d.servers, s)
 		f.told = append(f.told, lab.Event{Kind: lab.KindState, Component: flag, Detail: what + " on " + s.URL()})
 		if errOut != nil {
 			fmt.Fprintf(errOut, "scalelab: %s on %s\n", what, s.URL())
@@ -90,30 +121,81 @@ func (f *frontFlags) start(l *lab.Lab, errOut io.Writer) (func(io.Writer), error
 		return nil
 	}
 	if f.http != "" {
-		if err := open("http", f.http, "front door", front.New(l, front.Settings{Metrics: prom.Handler(l)})); err != nil {
+		if err := listen("http", f.http, "front door", &d.door); err != nil {
 			return nil, err
 		}
 	}
 	if f.metrics != "" {
 		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", prom.Handler(l))
-		if err := open("metrics", f.metrics, "Prometheus metrics", mux); err != nil {
+		mux.Handle("GET /metrics", &d.metrics)
+		if err := listen("metrics", f.metrics, "Prometheus metrics", mux); err != nil {
 			return nil, err
 		}
 	}
-	if f.otlp != "" {
-		e, err := otlp.Start(l, otlp.Settings{Endpoint: f.otlp, Version: session.BuildVersion()})
+	return d, nil
+}
+
+// attach makes l the lab the listeners serve, and starts its trace
+// exporter.
+func (d *doors) attach(l *lab.Lab) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return errors.New("the program is ending")
+	}
+	if len(d.servers) > 0 {
+		metrics := prom.Handler(l)
+		d.metrics.set(metrics)
+		d.door.set(front.New(l, front.Settings{Metrics: metrics}))
+	}
+	if d.f.otlp != "" {
+		e, err := otlp.Start(l, otlp.Settings{Endpoint: d.f.otlp, Version: session.BuildVersion()})
 		if err != nil {
-			closeAll(nil)
-			return nil, fmt.Errorf("--otlp %s: %w", f.otlp, err)
+			return fmt.Errorf("--otlp %s: %w", d.f.otlp, err)
 		}
-		exp = e
-		f.told = append(f.told, lab.Event{Kind: lab.KindState, Component: "otlp", Detail: "sampled traces sent to " + e.URL() + " each second"})
-		if errOut != nil {
-			fmt.Fprintf(errOut, "scalelab: traces to %s\n", e.URL())
+		d.exps = append(d.exps, e)
+		if d.attached == 0 {
+			d.f.told = append(d.f.told, lab.Event{Kind: lab.KindState, Component: "otlp", Detail: "sampled traces sent to " + e.URL() + " each second"})
+			if d.errOut != nil {
+				fmt.Fprintf(d.errOut, "scalelab: traces to %s\n", e.URL())
+			}
 		}
 	}
-	return closeAll, nil
+	d.attached++
+	return nil
+}
+
+// close closes the listeners, waits for the exporters to send what is
+// left, and says on w (nil: not at all) what they sent, all labs together.
+func (d *doors) close(w io.Writer) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.closed = true
+	for _, s := range d.servers {
+		s.Close()
+	}
+	if len(d.exps) == 0 {
+		return
+	}
+	var sum otlp.Stats
+	for _, e := range d.exps {
+		st := e.Stop()
+		sum.Sent += st.Sent
+		sum.Spans += st.Spans
+		sum.Dropped += st.Dropped
+		sum.Missed += st.Missed
+		if st.LastErr != "" {
+			sum.LastErr = st.LastErr
+		}
+	}
+	if w == nil {
+		return
+	}
+	fmt.Fprintf(w, "scalelab: otlp: %d traces (%d spans) sent to %s; %d dropped, %d missed", sum.Sent, sum.Spans, d.exps[0].URL(), sum.Dropped, sum.Missed)
+	if sum.LastErr != "" {
+		fmt.Fprintf(w, "; last error: %s", sum.LastErr)
+	}
+	fmt.Fprintln(w)
 }
 
 // announce publishes, in l's events, where start opened the front door,

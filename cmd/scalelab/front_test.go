@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/scalelab/scalelab/lab"
 )
 
 func TestFrontFlagErrors(t *testing.T) {
@@ -149,5 +151,61 @@ func TestRunSendsTraces(t *testing.T) {
 	m := regexp.MustCompile(`otlp: (\d+) traces \((\d+) spans\) sent to ` + regexp.QuoteMeta(rcv.URL) + `/v1/traces; 0 dropped, 0 missed`).FindStringSubmatch(errOut)
 	if code != 0 || m == nil || m[1] == "0" || posts == 0 {
 		t.Errorf("exit %d, %d posts, stderr:\n%s", code, posts, errOut)
+	}
+}
+
+// The listeners serve the lab attached last: a talk that steps back
+// builds a new lab, and requests go to it, not to the stopped one.
+func TestDoorsFollowTheLab(t *testing.T) {
+	ff := frontFlags{http: "127.0.0.1:0"}
+	d, err := ff.open(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := d.servers[0].URL()
+	get := func(path string) int {
+		t.Helper()
+		resp, err := http.Get(url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get("/item/1"); code != 503 {
+		t.Errorf("before any lab: %d, want 503", code)
+	}
+	var labs []*lab.Lab
+	for i := range 2 {
+		l, err := lab.New(lab.Config{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Stop()
+		if err := d.attach(l); err != nil {
+			t.Fatal(err)
+		}
+		labs = append(labs, l)
+		for range i + 1 {
+			if code := get("/item/7"); code != 200 {
+				t.Errorf("lab %d: GET /item/7: %d", i+1, code)
+			}
+		}
+		labs[0].Stop() // as a talk stops the lab it leaves
+	}
+	for i, l := range labs {
+		if got, _ := l.Value("http.total"); got != float64(i+1) {
+			t.Errorf("lab %d counted %v requests, want %d", i+1, got, i+1)
+		}
+	}
+	d.close(nil)
+	if _, err := http.Get(url + "/item/1"); err == nil {
+		t.Error("the door is still open after close")
+	}
+	l, _ := lab.New(lab.Config{Seed: 1})
+	defer l.Stop()
+	if err := d.attach(l); err == nil {
+		t.Error("attach after close: no error")
 	}
 }

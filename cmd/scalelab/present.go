@@ -39,6 +39,7 @@ func newPresentCmd() *cobra.Command {
 	var lf labFlags
 	var logs logFlags
 	var pf presenterFlags
+	var ff frontFlags
 	cmd := &cobra.Command{
 		Use:   "present FILE|NAME",
 		Short: "Present a talk: step through a script in the dashboard, one block at a time",
@@ -56,7 +57,11 @@ commands and notes, and the header its number (step 3/7).
 
 FILE is a talk file; NAME a talk that ships with scalelab (` + "`scalelab present --list`" + `
 lists them); a file at that path wins. Each lab (the first, and each
-rebuilt one) is logged (see --log).`,
+rebuilt one) is logged (see --log).
+
+With --http ADDR the room can send real requests into the lab being
+presented (curl -i ADDR/item/42, hey); the door follows the lab when a
+step back rebuilds it. --metrics and --otlp work as in sandbox.`,
 		Example: `  scalelab present caching
   scalelab present my-talk.lab --preset shop --presenter --panels cache,events`,
 		Args: cobra.MaximumNArgs(1),
@@ -73,6 +78,9 @@ rebuilt one) is logged (see --log).`,
 			}
 			cfg, err := lf.config()
 			if err != nil {
+				return err
+			}
+			if err := ff.check(); err != nil {
 				return err
 			}
 			if err := logs.check(); err != nil {
@@ -92,17 +100,33 @@ rebuilt one) is logged (see --log).`,
 			sl := &sessionLogs{flags: &logs, mode: "tui", tui: true, errOut: cmd.ErrOrStderr()}
 			defer sl.close() // after the program has stopped every lab
 			opt.Out = sl.output(cmd.OutOrStdout())
+			doors, err := ff.open(nil)
+			if err != nil {
+				return err
+			}
+			defer doors.close(cmd.ErrOrStderr()) // after every lab has stopped
+			var first *lab.Lab
 			newLab := func() (*lab.Lab, error) {
 				l, err := lab.New(cfg)
-				if err == nil {
-					sl.start(l, nil)
+				if err != nil {
+					return nil, err
 				}
-				return l, err
+				sl.start(l, nil)
+				if err := doors.attach(l); err != nil {
+					l.Stop()
+					return nil, err
+				}
+				if first == nil {
+					first = l
+				}
+				return l, nil
 			}
+			opt.Started = func() { ff.announce(first) } // in the events panel
 			return tui.RunTalk(t, newLab, opt)
 		},
 	}
 	lf.add(cmd)
+	ff.add(cmd)
 	logs.add(cmd)
 	logs.addRecord(cmd, "the dashboard draws")
 	pf.add(cmd)

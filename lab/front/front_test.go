@@ -29,7 +29,7 @@ func start(t *testing.T, preset string, speed float64, s Settings) (*lab.Lab, *S
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := Listen(l, "127.0.0.1:0", New(l, s))
+	srv, err := Listen("127.0.0.1:0", New(l, s))
 	if err != nil {
 		l.Stop()
 		t.Fatal(err)

@@ -1,7 +1,9 @@
 package front
 
 // Listening: the address a flag names, loopback unless it names another,
-// and a server that stops with the lab.
+// and a server that serves until it is closed. It is not tied to one lab:
+// a presenter's lab is rebuilt when a talk steps back, and the handler it
+// serves may follow (see cmd/scalelab's front door).
 
 import (
 	"context"
@@ -11,8 +13,6 @@ import (
 	"net/http"
 	"strconv"
 	"time"
-
-	"github.com/scalelab/scalelab/lab"
 )
 
 // ParseAddr checks a listen address given on the command line and returns
@@ -40,8 +40,7 @@ func ParseAddr(s string) (string, error) {
 	return net.JoinHostPort(host, port), nil
 }
 
-// Server is an HTTP listener for a lab: it serves until Close, or until
-// the lab stops.
+// Server is an HTTP listener: it serves until Close.
 type Server struct {
 	srv  *http.Server
 	ln   net.Listener
@@ -49,9 +48,8 @@ type Server struct {
 	err  error         // Serve's error, other than a normal close
 }
 
-// Listen opens addr (see ParseAddr) and serves h on it, until Close or
-// until l stops.
-func Listen(l *lab.Lab, addr string, h http.Handler) (*Server, error) {
+// Listen opens addr (see ParseAddr) and serves h on it until Close.
+func Listen(addr string, h http.Handler) (*Server, error) {
 	addr, err := ParseAddr(addr)
 	if err != nil {
 		return nil, err
@@ -76,13 +74,6 @@ func Listen(l *lab.Lab, addr string, h http.Handler) (*Server, error) {
 			s.err = err
 		}
 	}()
-	go func() {
-		select {
-		case <-l.Done():
-			s.Close()
-		case <-s.done:
-		}
-	}()
 	return s, nil
 }
 
@@ -93,8 +84,8 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 func (s *Server) URL() string { return "http://" + s.Addr() }
 
 // Close stops listening and waits up to two seconds for the requests in
-// flight to be answered (they are, at once, once the lab has stopped),
-// then closes what is left. It returns why serving failed, if it did.
+// flight to be answered (a stopped lab answers them at once), then closes
+// what is left. It returns why serving failed, if it did.
 func (s *Server) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()

@@ -91,6 +91,9 @@ func RunTalk(t *talk.Talk, newLab func() (*lab.Lab, error), opt Options) error {
 	m := NewTalkView(t, l, newLab, &Common{Styles: opt.styles(), Keys: DefaultKeyMap()})
 	m.presenter, m.panels = opt.Presenter, opt.Panels
 	m.dash.SetPresenter(opt.Presenter, opt.Panels)
+	if opt.Started != nil {
+		opt.Started()
+	}
 	final, err := runProgram(m, "presenter", opt)
 	if fm, ok := final.(TalkView); ok {
 		fm.dash.Stop()
