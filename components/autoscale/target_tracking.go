@@ -98,6 +98,16 @@ func New(s Settings) *Autoscaler {
 	return &Autoscaler{s: s}
 }
 
+// Retuned returns an autoscaler with settings s (clamped as New does)
+// that remembers when a scaled last: changing the target or the bounds is
+// not a scaling action, so a cooldown in progress still holds, measured
+// with the new cooldown from the same last action.
+func (a *Autoscaler) Retuned(s Settings) *Autoscaler {
+	n := New(s)
+	n.lastOut, n.lastAny = a.lastOut, a.lastAny
+	return n
+}
+
 // Settings returns the autoscaler's settings, as clamped.
 func (a *Autoscaler) Settings() Settings { return a.s }
 

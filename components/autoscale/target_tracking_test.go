@@ -94,6 +94,34 @@ func TestDecideEnforcesBoundsThroughCooldowns(t *testing.T) {
 	}
 }
 
+// A retune keeps the time of the last action: the cooldown it started
+// still holds, with the new length.
+func TestRetunedKeepsTheCooldown(t *testing.T) {
+	a := New(Settings{Target: 0.5, Min: 1, Max: 20, ScaleOutCooldown: 30 * time.Second, ScaleInCooldown: 30 * time.Second})
+	if d := a.Decide(Observation{At: at(0), Serving: 3, Utilization: 0.9}); d.Action != ScaleOut {
+		t.Fatalf("first decision %+v, want a scale-out", d)
+	}
+	b := a.Retuned(Settings{Target: 0.4, Min: 1, Max: 20, ScaleOutCooldown: 60 * time.Second, ScaleInCooldown: 60 * time.Second})
+	if got := b.Settings().Target; got != 0.4 {
+		t.Errorf("retuned target %v, want 0.4", got)
+	}
+	for _, tt := range []struct {
+		s      int
+		action Action
+	}{
+		{40, Hold},     // past the old 30 s, inside the new 60 s
+		{61, ScaleOut}, // the new cooldown has passed since the scale-out at 0
+	} {
+		if d := b.Decide(Observation{At: at(tt.s), Serving: 6, Utilization: 0.9}); d.Action != tt.action {
+			t.Errorf("at %ds: %+v, want action %v", tt.s, d, tt.action)
+		}
+	}
+	// A fresh one has no history: it acts at once.
+	if d := New(b.Settings()).Decide(Observation{At: at(40), Serving: 6, Utilization: 0.9}); d.Action != ScaleOut {
+		t.Errorf("a new autoscaler held: %+v", d)
+	}
+}
+
 func TestNewClamps(t *testing.T) {
 	s := New(Settings{Target: math.NaN(), Min: -3, Max: 0}).Settings()
 	if s.Target != 0.5 || s.Min != 1 || s.Max != 0 {
