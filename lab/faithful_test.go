@@ -143,3 +143,36 @@ func TestWaitsWithHealthChecksAt20x(t *testing.T) {
 		t.Errorf("mean wait %.3f ms with health checks on at 20x, want M/M/1's %.3f within 5%%", wait, want)
 	}
 }
+
+// A web server with nothing behind it, in real time at 20x: the M/M/c of
+// TestPoolMatchesErlangC (4 workers, 10 ms, 300/s). Its requests once ran
+// a handler that held each worker until it returned in real time, and a
+// queued request went to the worker that returned first, not to the one
+// free first in lab time: the mean wait was far above Erlang C's.
+func TestWebTierMatchesErlangCAt20x(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 6 s of wall time")
+	}
+	const c = 4
+	p, err := LoadPreset("web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Web = ServerConf{Count: 1, Workers: c, Queue: 10000, Service: "exp:10ms", Timeout: Duration(time.Hour)}
+	p.Health.Interval = 0
+	l, err := New(Config{Preset: p, Seed: 6, Speed: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Stop()
+	mustExec(t, l, "load 300/s poisson", "wait 120s", "load off", "wait 1s")
+	st := l.server("web-1").b.Stats()
+	es := st.ServiceTotal.Seconds() / float64(st.Completed)
+	a := float64(st.Completed) / 120 * es // erlangs, as drawn
+	want := theory.ErlangC(c, a) * es / (c - a) * 1000
+	wait := st.QueueWaitTotal.Seconds() * 1000 / float64(st.Completed)
+	t.Logf("%d served, %.3f erlangs, mean wait %.2f ms, Erlang C %.2f ms; running ×%g", st.Completed, a, wait, want, l.Snapshot().Speed)
+	if math.Abs(wait-want)/want > 0.10 {
+		t.Errorf("mean wait %.2f ms at 20x, want Erlang C's %.2f within 10%%", wait, want)
+	}
+}
