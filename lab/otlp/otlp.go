@@ -129,18 +129,17 @@ func (e *Exporter) run(next uint64) {
 	tick := time.NewTicker(e.set.Every)
 	defer tick.Stop()
 	for {
-		last := e.stopping()
-		if !last {
+		if !e.stopping() {
 			select {
 			case <-tick.C:
 			case <-e.stop:
 			case <-e.lab.Stopped(): // not Done: requests still finish while the lab stops
 			}
-			// A tick and a stop both ready (a slow POST outlasts both)
-			// would be picked at random: the stop wins, so Stop waits
-			// for the POST in flight and one last one, never more.
-			last = e.stopping()
 		}
+		// A tick and a stop both ready (a slow POST outlasts both) would
+		// be picked at random: the stop wins, so Stop waits for the POST
+		// in flight and one last one, never more.
+		last := e.stopping()
 		traces, n := e.lab.TracesSince(next)
 		missed := n - next - uint64(len(traces))
 		next = n
