@@ -84,10 +84,9 @@ type doors struct {
 	door    current // the front door of the lab attached last
 	metrics current // its /metrics
 
-	mu       sync.Mutex // a talk attaches its rebuilt labs from another goroutine
-	exps     []*otlp.Exporter
-	attached int
-	closed   bool
+	mu     sync.Mutex // a talk attaches its rebuilt labs from another goroutine
+	exps   []*otlp.Exporter
+	closed bool
 }
 
 // current hands each request to the handler set last; 503 before any.
@@ -154,14 +153,13 @@ func (d *doors) attach(l *lab.Lab) error {
 			return fmt.Errorf("--otlp %s: %w", d.f.otlp, err)
 		}
 		d.exps = append(d.exps, e)
-		if d.attached == 0 {
+		if len(d.exps) == 1 { // the first lab: say where once
 			d.f.told = append(d.f.told, lab.Event{Kind: lab.KindState, Component: "otlp", Detail: "sampled traces sent to " + e.URL() + " each second"})
 			if d.errOut != nil {
 				fmt.Fprintf(d.errOut, "scalelab: traces to %s\n", e.URL())
 			}
 		}
 	}
-	d.attached++
 	return nil
 }
 
