@@ -87,11 +87,12 @@ func (a *autoscaleAction) apply(l *Lab) error {
 		return fmt.Errorf("autoscale web: max=%d is below min=%d", s.Max, s.Min)
 	}
 	f.mu.Lock()
-	next := autoscale.New(s)
 	if f.scaler != nil { // a retune: the cooldown in progress holds
-		next = f.scaler.Retuned(s)
+		f.scaler = f.scaler.Retuned(s)
+	} else {
+		f.scaler = autoscale.New(s)
 	}
-	f.scaler, f.warmup, f.last = next, warmup, autoscale.Decision{}
+	f.warmup, f.last = warmup, autoscale.Decision{}
 	f.mu.Unlock()
 	l.event(Event{Kind: KindState, Component: "autoscale", Detail: fmt.Sprintf("autoscale web: target %g%%, %d..%d servers, cooldown %s, warmup %s", s.Target*100, s.Min, s.Max, s.ScaleOutCooldown, warmup)})
 	return nil
