@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -73,11 +72,7 @@ func TestDiscoveryBadInput(t *testing.T) {
 		{"discovery on ttl=1000h", "out of range"},
 		{"discovery off ttl=3s", "takes nothing"},
 	} {
-		_, err := Parse(tt.line)
-		var se *SyntaxError
-		if !errors.As(err, &se) || !strings.Contains(se.Msg, tt.msg) {
-			t.Errorf("%s: err = %v, want %q", tt.line, err, tt.msg)
-		}
+		wantSyntaxError(t, tt.line, tt.msg)
 	}
 	synctest.Test(t, func(t *testing.T) {
 		l := newLab(t, "web", 1, nil)

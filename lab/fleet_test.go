@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -145,11 +144,7 @@ func TestAutoscaleBadInput(t *testing.T) {
 		{"scale web 0", "out of range"},
 		{"scale web 65", "out of range"},
 	} {
-		_, err := Parse(tt.line)
-		var se *SyntaxError
-		if !errors.As(err, &se) || !strings.Contains(se.Msg, tt.msg) {
-			t.Errorf("%s: err = %v, want %q", tt.line, err, tt.msg)
-		}
+		wantSyntaxError(t, tt.line, tt.msg)
 	}
 	synctest.Test(t, func(t *testing.T) {
 		l := newLab(t, "web", 1, nil)

@@ -1,9 +1,7 @@
 package lab
 
 import (
-	"errors"
 	"math"
-	"strings"
 	"testing"
 	"testing/synctest"
 )
@@ -74,11 +72,7 @@ func TestLimitBadInput(t *testing.T) {
 		{"limit 100/s per=ip", "per"},
 		{"limit 100/s 200/s", "unexpected"},
 	} {
-		_, err := Parse(tt.line)
-		var se *SyntaxError
-		if !errors.As(err, &se) || !strings.Contains(se.Msg, tt.msg) {
-			t.Errorf("%s: err = %v, want %q", tt.line, err, tt.msg)
-		}
+		wantSyntaxError(t, tt.line, tt.msg)
 	}
 	synctest.Test(t, func(t *testing.T) {
 		l := newLab(t, "shop", 1, nil)

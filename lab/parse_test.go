@@ -6,6 +6,17 @@ import (
 	"testing"
 )
 
+// wantSyntaxError checks that line is refused with a SyntaxError whose
+// message contains msg.
+func wantSyntaxError(t *testing.T, line, msg string) {
+	t.Helper()
+	_, err := Parse(line)
+	var se *SyntaxError
+	if !errors.As(err, &se) || !strings.Contains(se.Msg, msg) {
+		t.Errorf("%s: err = %v, want %q", line, err, msg)
+	}
+}
+
 func TestParseAccepts(t *testing.T) {
 	lines := []string{
 		"load 500/s zipf=1.1 keys=10000 reads=90%",

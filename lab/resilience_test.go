@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -141,11 +140,7 @@ func TestTimeoutRetryParseErrors(t *testing.T) {
 		{"retry payments budget=NaN", "budget"},
 	}
 	for _, tt := range tests {
-		_, err := Parse(tt.line)
-		var se *SyntaxError
-		if !errors.As(err, &se) || !strings.Contains(se.Msg, tt.msg) {
-			t.Errorf("%s: err = %v, want %q", tt.line, err, tt.msg)
-		}
+		wantSyntaxError(t, tt.line, tt.msg)
 	}
 	synctest.Test(t, func(t *testing.T) {
 		l := newLab(t, "shop", 1, nil)
